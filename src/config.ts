@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { AppError, type FieldIssue } from './errors.js';
+
+/**
+ * The only reader of process.env. Configuration comes from CLI flags, then CUSTODIA_* environment
+ * variables, then defaults; it is parsed once by zod, frozen, and every bad key is reported at
+ * once (never a stack trace: the CLI prints the list and exits 2).
+ */
+
+const databaseUrl = z
+  .string()
+  .refine((value) => /^sqlite:.+/.test(value) || /^postgres(ql)?:\/\/.+/.test(value), {
+    message: 'must be sqlite:<path> (or sqlite::memory:) or postgres://user@host:port/database',
+  });
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const stringList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  );
+
+export const ConfigSchema = z.strictObject({
+  database: z.strictObject({
+    /** Where the data lives: `sqlite:./data/custodia.db` (embedded default) or `postgres://…`. */
+    url: databaseUrl.default('sqlite:./data/custodia.db'),
+    /** PostgreSQL connection pool size per process. */
+    poolSize: positiveInt.max(500).default(10),
+    /** SQLite `synchronous` pragma: `full` survives power loss, `normal` only a process crash. */
+    sqliteSynchronous: z.enum(['full', 'normal']).default('full'),
+  }),
+  http: z.strictObject({
+    /** Interface to listen on. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** TCP port; 0 picks a free one. */
+    port: port.default(8080),
+    /** Largest accepted request body; larger ones answer 413 before they are parsed. */
+    bodyLimitBytes: positiveInt.max(100 * 1024 * 1024).default(1024 * 1024),
+    /** Trust X-Forwarded-For from a reverse proxy when recording client IPs. */
+    trustProxy: z.stringbool().default(false),
+  }),
+  log: z.strictObject({
+    /** pino log level. */
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }),
+  auth: z.strictObject({
+    /** ASVS 3.3.2: a session ends after this many idle minutes. */
+    sessionIdleMinutes: positiveInt.max(24 * 60).default(30),
+    /** ASVS 3.3.2: a session ends this many hours after login, however active. */
+    sessionAbsoluteHours: positiveInt.max(24 * 30).default(12),
+    /** Mark the session cookie Secure (browsers still accept it on http://localhost). */
+    cookieSecure: z.stringbool().default(true),
+    /** Failed logins after which each further attempt must wait, doubling from one second. */
+    backoffAfterFailures: positiveInt.max(100).default(3),
+    /** Failed logins within the window that lock the account. */
+    lockoutThreshold: positiveInt.max(1000).default(10),
+    /** How long a locked account stays locked, and the window failures are counted in. */
+    lockoutMinutes: positiveInt.max(24 * 60).default(15),
+    /** Requests per minute per IP address to the authentication routes. */
+    rateLimitPerMinute: positiveInt.max(100_000).default(30),
+    /** Staff roles that must use a second factor (until the policy declares it per role). */
+    mfaRequiredRoles: stringList.default([]),
+  }),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+interface ConfigKey {
+  path: string;
+  env: string;
+  description: string;
+}
+
+/** Every configuration key with its environment variable: the README's table is built from this. */
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  ['database.url', 'Database URL: sqlite:<file> or postgres://…'],
+  ['database.poolSize', 'PostgreSQL pool size'],
+  ['database.sqliteSynchronous', 'SQLite synchronous pragma: full or normal'],
+  ['http.host', 'Listen address'],
+  ['http.port', 'Listen port'],
+  ['http.bodyLimitBytes', 'Largest accepted request body in bytes'],
+  ['http.trustProxy', 'Trust X-Forwarded-For (true/false)'],
+  ['log.level', 'Log level'],
+  ['auth.sessionIdleMinutes', 'Idle session expiry in minutes'],
+  ['auth.sessionAbsoluteHours', 'Absolute session expiry in hours'],
+  ['auth.cookieSecure', 'Secure flag on the session cookie'],
+  ['auth.backoffAfterFailures', 'Failed logins before backoff starts'],
+  ['auth.lockoutThreshold', 'Failed logins that lock the account'],
+  ['auth.lockoutMinutes', 'Lockout duration and counting window in minutes'],
+  ['auth.rateLimitPerMinute', 'Authentication requests per minute per IP'],
+  ['auth.mfaRequiredRoles', 'Comma-separated roles that must use TOTP'],
+].map(([path, description]) => ({
+  path: path ?? '',
+  description: description ?? '',
+  env: envName(path ?? ''),
+}));
+
+function envName(path: string): string {
+  return (
+    'CUSTODIA_' +
+    path
+      .split('.')
+      .map((part) => part.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase())
+      .join('_')
+  );
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: string): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const child = node[part];
+    if (typeof child === 'object' && child !== null) {
+      node = child as Record<string, unknown>;
+    } else {
+      const created: Record<string, unknown> = {};
+      node[part] = created;
+      node = created;
+    }
+  }
+  node[parts[parts.length - 1] ?? ''] = value;
+}
+
+export interface ConfigSources {
+  /** Usually process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Values from CLI flags, keyed by config path (`http.port`); they win over the environment. */
+  flags?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Builds the configuration; throws CONFIG_INVALID naming every bad key and its source. */
+export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
+  const env = sources.env ?? {};
+  const raw: Record<string, unknown> = { database: {}, http: {}, log: {}, auth: {} };
+  const origin = new Map<string, string>();
+  for (const key of CONFIG_KEYS) {
+    const fromFlag = sources.flags?.[key.path];
+    const fromEnv = env[key.env];
+    if (fromFlag !== undefined) {
+      setPath(raw, key.path, fromFlag);
+      origin.set(key.path, `flag for ${key.path}`);
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      setPath(raw, key.path, fromEnv);
+      origin.set(key.path, key.env);
+    }
+  }
+  const unknownEnv = Object.keys(env).filter(
+    (name) =>
+      name.startsWith('CUSTODIA_') &&
+      !CONFIG_KEYS.some((key) => key.env === name) &&
+      !ENV_NOT_CONFIG.has(name),
+  );
+  const parsed = ConfigSchema.safeParse(raw);
+  const issues: FieldIssue[] = unknownEnv.map((name) => ({
+    path: name,
+    message: 'unknown setting (check the spelling against the configuration table in README.md)',
+  }));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String).join('.');
+      issues.push({ path: `${path} (${origin.get(path) ?? 'default'})`, message: issue.message });
+    }
+  }
+  if (issues.length > 0 || !parsed.success) {
+    throw new AppError('CONFIG_INVALID', 'The configuration is invalid.', { details: { issues } });
+  }
+  return deepFreeze(parsed.data);
+}
+
+/** CUSTODIA_* variables that are read elsewhere on purpose (test harness switches), not settings. */
+const ENV_NOT_CONFIG = new Set(['CUSTODIA_TEST_PG_URL']);
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) {
+      deepFreeze(child);
+    }
+    Object.freeze(value);
+  }
+  return value;
+}

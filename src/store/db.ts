@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A handle to the database: one query code path, two dialects. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/** The transaction or database a store method runs in; multi-table writes pass the transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface OpenStoreOptions {
+  url: string;
+  poolSize?: number;
+  sqliteSynchronous?: 'full' | 'normal';
+}
+
+// PostgreSQL hands timestamptz back as Date and int8 as string; normalise both so rows look the
+// same on either dialect (ISO-8601 strings, JavaScript numbers).
+const TIMESTAMPTZ_OID = 1184;
+const INT8_OID = 20;
+pg.types.setTypeParser(TIMESTAMPTZ_OID, (value) => new Date(value).toISOString());
+pg.types.setTypeParser(INT8_OID, (value) => {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) {
+    throw new RangeError(`int8 value ${value} exceeds JavaScript's safe integer range`);
+  }
+  return parsed;
+});
+
+export function dialectOf(url: string): Dialect {
+  return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+}
+
+export function openStore(options: OpenStoreOptions): Store {
+  const dialect = dialectOf(options.url);
+  if (dialect === 'sqlite') {
+    const file = options.url.slice('sqlite:'.length);
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true });
+    }
+    const connection = new SqliteDatabase(file);
+    // WAL lets readers run beside the writer; foreign keys are off by default in SQLite; the busy
+    // timeout makes a second process wait for the write lock instead of failing at once.
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('foreign_keys = ON');
+    connection.pragma('busy_timeout = 5000');
+    connection.pragma(`synchronous = ${options.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+    return { db, dialect, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect, close: () => db.destroy() };
+}
+
+/** The one transaction helper: everything that writes more than one row goes through it. */
+export function inTransaction<T>(store: Store, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return store.db.transaction().execute(work);
+}

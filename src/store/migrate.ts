@@ -1,0 +1,44 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect, Store } from './db.js';
+import { foundation } from './migrations/0001-foundation.js';
+
+/**
+ * Migrations are listed here rather than read from a folder, so they run the same from source,
+ * from dist/ and inside tests. Each receives the dialect to branch on column types only.
+ */
+function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001-foundation': foundation(dialect),
+  };
+}
+
+export const LATEST_SCHEMA_VERSION = Object.keys(migrationsFor('sqlite')).length;
+
+export interface MigrationOutcome {
+  applied: string[];
+  schemaVersion: number;
+}
+
+export async function migrateToLatest(store: Store): Promise<MigrationOutcome> {
+  const provider: MigrationProvider = {
+    getMigrations: () => Promise.resolve(migrationsFor(store.dialect)),
+  };
+  const migrator = new Migrator({ db: store.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  const applied = (results ?? [])
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
+  return { applied, schemaVersion: await schemaVersion(store) };
+}
+
+/** How many migrations this database has applied: reported by /healthz. */
+export async function schemaVersion(store: Store): Promise<number> {
+  const provider: MigrationProvider = {
+    getMigrations: () => Promise.resolve(migrationsFor(store.dialect)),
+  };
+  const migrations = await new Migrator({ db: store.db, provider }).getMigrations();
+  return migrations.filter((migration) => migration.executedAt !== undefined).length;
+}
