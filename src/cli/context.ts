@@ -20,3 +20,8 @@ export const EXIT = {
   /** The command could not run: bad flags or configuration. */
   usage: 2,
 } as const;
+
+/** Runs a long-lived command until the process is asked to stop (SIGTERM or SIGINT). */
+export interface LongRunningContext extends CliContext {
+  untilShutdown(): Promise<string>;
+}

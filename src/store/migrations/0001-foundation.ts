@@ -60,8 +60,6 @@ export function foundation(dialect: Dialect) {
           ['organization_id', 'id'],
         )
         .execute();
-      // Session lookup arrives with only the token hash: a global index on it.
-      await db.schema.createIndex('sessions_id_index').on('sessions').column('id').execute();
 
       await db.schema
         .createTable('api_tokens')
@@ -82,7 +80,6 @@ export function foundation(dialect: Dialect) {
           ['organization_id', 'id'],
         )
         .execute();
-      await db.schema.createIndex('api_tokens_id_index').on('api_tokens').column('id').execute();
 
       await db.schema
         .createTable('audit_events')

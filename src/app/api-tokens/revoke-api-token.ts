@@ -1,0 +1,37 @@
+import { AppError } from '../../errors.js';
+import { createApiTokenStore } from '../../store/api-token-store.js';
+import { inTransaction } from '../../store/db.js';
+import { writeAuditEvent } from '../audit/write-audit-event.js';
+import { authorizeInOrganization } from '../authorize.js';
+import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
+
+export async function revokeApiToken(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>,
+  principal: Principal,
+  organizationId: string,
+  tokenId: string,
+  origin: RequestOrigin,
+): Promise<void> {
+  const scope = authorizeInOrganization(principal, organizationId, 'manage-api-tokens');
+  const audit = { clock: deps.clock, ids: deps.ids, dialect: deps.store.dialect };
+  const isRevoked = await inTransaction(deps.store, async (trx) => {
+    const revoked = await createApiTokenStore(trx).revoke(
+      scope,
+      tokenId,
+      deps.clock.now().toISOString(),
+    );
+    if (revoked) {
+      await writeAuditEvent(audit, trx, scope, origin, {
+        ...actorOf(principal),
+        action: 'api-token.revoke',
+        outcome: 'success',
+        subjectId: tokenId,
+        details: {},
+      });
+    }
+    return revoked;
+  });
+  if (!isRevoked) {
+    throw new AppError('NOT_FOUND', 'Not found.');
+  }
+}

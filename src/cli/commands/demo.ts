@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { initializeOrganization } from '../../app/organizations/initialize-organization.js';
+import { createOrganizationStore } from '../../store/organization-store.js';
+import { migrateToLatest } from '../../store/migrate.js';
+import { createRuntime } from '../../runtime.js';
+import type { LongRunningContext } from '../context.js';
+import { loadCommandConfig } from '../load-config.js';
+import { runServer } from '../run-server.js';
+
+export const DEMO_SLUG = 'demo';
+export const DEMO_ADMIN_EMAIL = 'admin@demo.example';
+
+/** `npm start`: the embedded database with a demo organisation, served on http://localhost:8080. */
+export function registerDemoCommand(program: Command, context: LongRunningContext): void {
+  program
+    .command('demo')
+    .description('Serve with a demo organisation on the embedded SQLite database')
+    .option('--port <port>', 'TCP port')
+    .option('--db <url>', 'database URL', 'sqlite:./data/custodia.db')
+    .action(async (options: { port?: string; db: string }) => {
+      const config = loadCommandConfig(context, {
+        'http.port': options.port,
+        'database.url': options.db,
+        // The demo runs on plain http://localhost, where browsers keep Secure cookies anyway;
+        // stating it keeps the demo working behind a LAN address too.
+        'auth.cookieSecure': 'false',
+      });
+      if (config === undefined) {
+        return;
+      }
+      const runtime = createRuntime(config);
+      await migrateToLatest(runtime.deps.store);
+      const existing = await createOrganizationStore(runtime.deps.store.db).findBySlug(DEMO_SLUG);
+      if (existing === undefined) {
+        const created = await initializeOrganization(runtime.deps, {
+          name: 'Demo Programs Ltd',
+          slug: DEMO_SLUG,
+          adminEmail: DEMO_ADMIN_EMAIL,
+          adminName: 'Demo Administrator',
+        });
+        context.stdout(
+          [
+            'Created the demo organisation.',
+            `  organisation: ${DEMO_SLUG}`,
+            `  e-mail:       ${DEMO_ADMIN_EMAIL}`,
+            `  password:     ${created.generatedPassword ?? '(given)'}   (shown once)`,
+            '',
+          ].join('\n'),
+        );
+      } else {
+        context.stdout(
+          `Demo organisation "${DEMO_SLUG}" exists; its password was printed when it was created (delete ./data to start afresh).\n`,
+        );
+      }
+      await runServer(context, runtime);
+    });
+}

@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerServeCommand } from './commands/serve.js';
+import { EXIT, type LongRunningContext } from './context.js';
+
+export function createProgram(context: LongRunningContext): Command {
+  const program = new Command()
+    .name('custodia')
+    .description('Participant records that keep the promises of a privacy policy automatically.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        context.stdout(text);
+      },
+      writeErr: (text) => {
+        context.stderr(text);
+      },
+    });
+  registerServeCommand(program, context);
+  registerDemoCommand(program, context);
+  registerMigrateCommand(program, context);
+  registerInitCommand(program, context);
+  return program;
+}
+
+/** Runs one command line; returns the exit code instead of exiting, so tests can call it. */
+export async function runCli(argv: readonly string[], context: LongRunningContext): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = createProgram({
+    ...context,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with code 0; unknown flags and missing arguments with 2.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    throw error;
+  }
+  return exitCode;
+}

@@ -1,0 +1,35 @@
+import type { Executor } from './db.js';
+
+export interface OrganizationRow {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: string;
+}
+
+export function createOrganizationStore(db: Executor) {
+  const columns = ['id', 'slug', 'name', 'created_at as createdAt'] as const;
+  return {
+    async insert(row: OrganizationRow): Promise<void> {
+      await db
+        .insertInto('organizations')
+        .values({ id: row.id, slug: row.slug, name: row.name, created_at: row.createdAt })
+        .execute();
+    },
+    findById(id: string): Promise<OrganizationRow | undefined> {
+      return db.selectFrom('organizations').select(columns).where('id', '=', id).executeTakeFirst();
+    },
+    findBySlug(slug: string): Promise<OrganizationRow | undefined> {
+      return db
+        .selectFrom('organizations')
+        .select(columns)
+        .where('slug', '=', slug)
+        .executeTakeFirst();
+    },
+    list(): Promise<OrganizationRow[]> {
+      return db.selectFrom('organizations').select(columns).orderBy('created_at').execute();
+    },
+  };
+}
+
+export type OrganizationStore = ReturnType<typeof createOrganizationStore>;
