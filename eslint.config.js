@@ -45,7 +45,14 @@ export default tseslint.config(
           paths: [{ name: 'kysely', message: 'policy/ and domain/ are pure.' }],
           patterns: [
             {
-              group: ['**/store/**', '**/app/**', '**/http/**', '**/cli/**', '**/web/**', '../config.js'],
+              group: [
+                '**/store/**',
+                '**/app/**',
+                '**/http/**',
+                '**/cli/**',
+                '**/web/**',
+                '../config.js',
+              ],
               message: 'policy/ and domain/ are pure: no I/O layers.',
             },
           ],

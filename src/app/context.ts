@@ -43,7 +43,9 @@ export type Principal =
 
 export function isFullyAuthenticated(principal: Principal): boolean {
   return (
-    principal.kind === 'api-token' || principal.mfa === 'not-required' || principal.mfa === 'verified'
+    principal.kind === 'api-token' ||
+    principal.mfa === 'not-required' ||
+    principal.mfa === 'verified'
   );
 }
 

@@ -26,7 +26,10 @@ export function createProgram(context: LongRunningContext): Command {
 }
 
 /** Runs one command line; returns the exit code instead of exiting, so tests can call it. */
-export async function runCli(argv: readonly string[], context: LongRunningContext): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  context: LongRunningContext,
+): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = createProgram({
     ...context,

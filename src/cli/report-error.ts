@@ -11,7 +11,9 @@ export function reportCliError(context: CliContext, error: unknown): void {
     context.stderr(`  ${issue.path}: ${issue.message}\n`);
   }
   context.setExitCode(
-    error.code === 'VALIDATION_FAILED' || error.code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.problemsFound,
+    error.code === 'VALIDATION_FAILED' || error.code === 'CONFIG_INVALID'
+      ? EXIT.usage
+      : EXIT.problemsFound,
   );
 }
 

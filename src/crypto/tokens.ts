@@ -25,7 +25,9 @@ export function formatSessionCookie(organizationId: string, secret: string): str
   return `${organizationId}.${secret}`;
 }
 
-export function parseSessionCookie(value: string): { organizationId: string; secret: string } | undefined {
+export function parseSessionCookie(
+  value: string,
+): { organizationId: string; secret: string } | undefined {
   const match = /^([A-Za-z0-9-]{1,64})\.([A-Za-z0-9_-]{43})$/.exec(value);
   return match?.[1] !== undefined && match[2] !== undefined
     ? { organizationId: match[1], secret: match[2] }
@@ -39,7 +41,9 @@ export function formatApiToken(organizationId: string, tokenId: string, secret: 
 export function parseApiToken(
   value: string,
 ): { organizationId: string; tokenId: string; secret: string } | undefined {
-  const match = /^cst\.([A-Za-z0-9-]{1,64})\.([A-Za-z0-9-]{1,64})\.([A-Za-z0-9_-]{43})$/.exec(value);
+  const match = /^cst\.([A-Za-z0-9-]{1,64})\.([A-Za-z0-9-]{1,64})\.([A-Za-z0-9_-]{43})$/.exec(
+    value,
+  );
   return match?.[1] !== undefined && match[2] !== undefined && match[3] !== undefined
     ? { organizationId: match[1], tokenId: match[2], secret: match[3] }
     : undefined;

@@ -15,7 +15,11 @@ export function totpUri(secret: string, issuer: string, label: string): string {
   return generateURI({ issuer, label, secret });
 }
 
-export async function verifyTotp(secret: string, code: string, now: Date): Promise<TotpVerification> {
+export async function verifyTotp(
+  secret: string,
+  code: string,
+  now: Date,
+): Promise<TotpVerification> {
   if (!/^\d{6}$/.test(code)) {
     return { valid: false, timeStep: 0 };
   }

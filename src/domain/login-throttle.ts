@@ -17,12 +17,15 @@ export interface LoginFailureState {
 }
 
 export type ThrottleDecision =
-  | { allowed: true }
-  | { allowed: false; reason: 'locked' | 'backoff'; retryAfterSeconds: number };
+  { allowed: true } | { allowed: false; reason: 'locked' | 'backoff'; retryAfterSeconds: number };
 
 const MAX_BACKOFF_SECONDS = 60;
 
-function currentFailures(state: LoginFailureState, now: Date, settings: LoginThrottleSettings): number {
+function currentFailures(
+  state: LoginFailureState,
+  now: Date,
+  settings: LoginThrottleSettings,
+): number {
   if (state.lastFailedLoginAt === null) {
     return 0;
   }

@@ -32,8 +32,9 @@ export const API_VERSION = '0.1.0';
 /** Builds the HTTP server over the use cases; it does not listen (main.ts or a test does). */
 export async function createServer(options: CreateServerOptions): Promise<FastifyInstance> {
   const { app, http } = options;
+  const logger: FastifyBaseLogger = options.logger ?? pino({ level: 'silent' });
   const server = Fastify({
-    loggerInstance: (options.logger ?? pino({ level: 'silent' })) as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: http.bodyLimitBytes,
     trustProxy: http.trustProxy,
     // Request ids are ours, never taken from the client: they tie log lines to audit entries.
@@ -47,6 +48,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   server.setErrorHandler(handleError);
+  // The API speaks JSON only: anything else is refused with 415 before a handler sees it.
+  server.removeContentTypeParser('text/plain');
   server.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: { code: 'NOT_FOUND', message: 'Not found.', requestId: request.id },

@@ -32,7 +32,9 @@ function validationIssues(error: FastifyError): FieldIssue[] {
     return [{ path: context, message: error.message }];
   }
   return error.validation.flatMap((issue): FieldIssue[] => {
-    const base = [context, ...issue.instancePath.split('/').filter((part) => part !== '')].join('.');
+    const base = [context, ...issue.instancePath.split('/').filter((part) => part !== '')].join(
+      '.',
+    );
     const keys = issue.keyword === 'unrecognized_keys' ? issue.params.keys : undefined;
     if (Array.isArray(keys)) {
       return keys.map((key) => ({ path: `${base}.${String(key)}`, message: 'unknown field' }));
@@ -58,9 +60,16 @@ function send(
  * paths at fault; anything else is logged with the request id and answered as a bare 500 (a bug:
  * tests must never see one).
  */
-export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function handleError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (isAppError(error)) {
-    const body: Omit<ErrorBody['error'], 'requestId'> = { code: error.code, message: error.message };
+    const body: Omit<ErrorBody['error'], 'requestId'> = {
+      code: error.code,
+      message: error.message,
+    };
     if (error.details?.issues !== undefined) {
       body.issues = error.details.issues;
     }

@@ -60,7 +60,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
         .select((eb) => eb.fn.max('sequence').as('last'))
         .where('organization_id', '=', scope.organizationId)
         .executeTakeFirst();
-      const sequence = Number(last?.last ?? 0) + 1;
+      const sequence = (last?.last ?? 0) + 1;
       await db
         .insertInto('audit_events')
         .values({
@@ -101,7 +101,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
         .execute();
       return rows.map((row) => ({
         ...row,
-        sequence: Number(row.sequence),
+
         details: JSON.parse(row.details) as Record<string, unknown>,
       }));
     },

@@ -25,10 +25,8 @@ export interface OpenStoreOptions {
 
 // PostgreSQL hands timestamptz back as Date and int8 as string; normalise both so rows look the
 // same on either dialect (ISO-8601 strings, JavaScript numbers).
-const TIMESTAMPTZ_OID = 1184;
-const INT8_OID = 20;
-pg.types.setTypeParser(TIMESTAMPTZ_OID, (value) => new Date(value).toISOString());
-pg.types.setTypeParser(INT8_OID, (value) => {
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (value) => new Date(value).toISOString());
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed)) {
     throw new RangeError(`int8 value ${value} exceeds JavaScript's safe integer range`);
@@ -53,7 +51,9 @@ export function openStore(options: OpenStoreOptions): Store {
     connection.pragma('journal_mode = WAL');
     connection.pragma('foreign_keys = ON');
     connection.pragma('busy_timeout = 5000');
-    connection.pragma(`synchronous = ${options.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    connection.pragma(
+      `synchronous = ${options.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`,
+    );
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
     return { db, dialect, close: () => db.destroy() };
   }
@@ -63,6 +63,9 @@ export function openStore(options: OpenStoreOptions): Store {
 }
 
 /** The one transaction helper: everything that writes more than one row goes through it. */
-export function inTransaction<T>(store: Store, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+export function inTransaction<T>(
+  store: Store,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
   return store.db.transaction().execute(work);
 }

@@ -26,7 +26,7 @@ export async function migrateToLatest(store: Store): Promise<MigrationOutcome> {
   const migrator = new Migrator({ db: store.db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
-    throw error instanceof Error ? error : new Error(String(error));
+    throw error instanceof Error ? error : new Error('migration failed', { cause: error });
   }
   const applied = (results ?? [])
     .filter((result) => result.status === 'Success')

@@ -89,4 +89,3 @@ export interface AuditEventsTable {
   /** JSON text, kept verbatim so a later hash over it is reproducible. */
   details: string;
 }
-

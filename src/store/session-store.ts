@@ -29,7 +29,10 @@ const columns = [
 
 export function createSessionStore(db: Executor) {
   return {
-    async insert(scope: OrganizationScope, session: Omit<SessionRow, 'organizationId'>): Promise<void> {
+    async insert(
+      scope: OrganizationScope,
+      session: Omit<SessionRow, 'organizationId'>,
+    ): Promise<void> {
       await db
         .insertInto('sessions')
         .values({
@@ -54,7 +57,11 @@ export function createSessionStore(db: Executor) {
         .where('id', '=', id)
         .executeTakeFirst();
     },
-    listActiveForUser(scope: OrganizationScope, userId: string, now: string): Promise<SessionRow[]> {
+    listActiveForUser(
+      scope: OrganizationScope,
+      userId: string,
+      now: string,
+    ): Promise<SessionRow[]> {
       return db
         .selectFrom('sessions')
         .select(columns)
@@ -82,7 +89,12 @@ export function createSessionStore(db: Executor) {
         .execute();
     },
     /** Revokes one of the user's sessions; false when there is no such live session. */
-    async revoke(scope: OrganizationScope, userId: string, id: string, at: string): Promise<boolean> {
+    async revoke(
+      scope: OrganizationScope,
+      userId: string,
+      id: string,
+      at: string,
+    ): Promise<boolean> {
       const result = await db
         .updateTable('sessions')
         .set({ revoked_at: at })

@@ -139,7 +139,11 @@ export function createStaffUserStore(db: Executor) {
         .where('id', '=', id)
         .execute();
     },
-    async setPendingTotpSecret(scope: OrganizationScope, id: string, secret: string): Promise<void> {
+    async setPendingTotpSecret(
+      scope: OrganizationScope,
+      id: string,
+      secret: string,
+    ): Promise<void> {
       await db
         .updateTable('staff_users')
         .set({ totp_secret: secret, totp_enabled_at: null, totp_last_step: null })
@@ -147,7 +151,12 @@ export function createStaffUserStore(db: Executor) {
         .where('id', '=', id)
         .execute();
     },
-    async enableTotp(scope: OrganizationScope, id: string, at: string, step: number): Promise<void> {
+    async enableTotp(
+      scope: OrganizationScope,
+      id: string,
+      at: string,
+      step: number,
+    ): Promise<void> {
       await db
         .updateTable('staff_users')
         .set({ totp_enabled_at: at, totp_last_step: step })

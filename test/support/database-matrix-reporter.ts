@@ -36,7 +36,9 @@ export default class DatabaseMatrixReporter implements Reporter {
     }
     const postgresPassed = counts.get('postgres')?.passed ?? 0;
     if (process.env.CI === 'true' && postgresPassed === 0) {
-      lines.push('  FAIL: no test ran on PostgreSQL; CI requires the PostgreSQL half of the matrix.');
+      lines.push(
+        '  FAIL: no test ran on PostgreSQL; CI requires the PostgreSQL half of the matrix.',
+      );
       process.exitCode = 1;
       failed += 1;
     }

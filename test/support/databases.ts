@@ -16,8 +16,8 @@ export interface TestDatabase {
   url: string;
   dialect: Dialect;
   /** Opens a new connection (pool) to this database; the caller closes it. */
-  open(): Store;
-  drop(): Promise<void>;
+  open: () => Store;
+  drop: () => Promise<void>;
 }
 
 export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
@@ -60,9 +60,9 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
 export interface DialectContext {
   dialect: Dialect;
   /** The database of this describe block, created before its tests and dropped after. */
-  database(): TestDatabase;
+  database: () => TestDatabase;
   /** An open store on that database. */
-  store(): Store;
+  store: () => Store;
 }
 
 /**

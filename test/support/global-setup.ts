@@ -2,7 +2,11 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openStore } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { findPostgresBinaries, startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
+import {
+  findPostgresBinaries,
+  startPostgresCluster,
+  type PostgresCluster,
+} from './postgres-cluster.js';
 
 export const TEMPLATE_DATABASE = 'custodia_template';
 
@@ -34,7 +38,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const isCi = process.env.CI === 'true';
   let dialects = requestedDialects();
   if (isCi && !dialects.includes('postgres')) {
-    throw new Error('CI must run the PostgreSQL half of the database matrix; DIALECTS excludes it.');
+    throw new Error(
+      'CI must run the PostgreSQL half of the database matrix; DIALECTS excludes it.',
+    );
   }
   let cluster: PostgresCluster | undefined;
   let adminUrl = process.env.CUSTODIA_TEST_PG_URL ?? '';

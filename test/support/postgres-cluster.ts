@@ -93,7 +93,16 @@ export async function startPostgresCluster(binaries: {
     '-c full_page_writes=off',
     '-c max_connections=300',
   ].join(' ');
-  run(binaries.pgCtl, ['-D', dataDir, '-l', join(root, 'server.log'), '-o', serverOptions, '-w', 'start']);
+  run(binaries.pgCtl, [
+    '-D',
+    dataDir,
+    '-l',
+    join(root, 'server.log'),
+    '-o',
+    serverOptions,
+    '-w',
+    'start',
+  ]);
   let stopped = false;
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,

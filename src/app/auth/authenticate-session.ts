@@ -22,7 +22,10 @@ export async function authenticateSession(
   const sessions = createSessionStore(deps.store.db);
   const session = await sessions.findById(scope, hashSecret(parsed.secret));
   const now = deps.clock.now();
-  if (session === undefined || sessionState(session, now, deps.auth.sessionIdleMinutes) !== 'live') {
+  if (
+    session === undefined ||
+    sessionState(session, now, deps.auth.sessionIdleMinutes) !== 'live'
+  ) {
     throw new AppError('UNAUTHENTICATED', SESSION_INVALID);
   }
   const user = await createStaffUserStore(deps.store.db).findById(scope, session.userId);

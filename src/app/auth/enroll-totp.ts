@@ -26,7 +26,9 @@ export async function enrollTotp(
   const scope = scopeOf(session.organizationId);
   const users = createStaffUserStore(deps.store.db);
   const user = await users.findById(scope, session.userId);
-  const organization = await createOrganizationStore(deps.store.db).findById(session.organizationId);
+  const organization = await createOrganizationStore(deps.store.db).findById(
+    session.organizationId,
+  );
   if (user === undefined || organization === undefined) {
     throw new AppError('UNAUTHENTICATED', 'The session is no longer valid.');
   }

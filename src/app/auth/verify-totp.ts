@@ -32,7 +32,7 @@ export async function verifyTotpCode(
   const audit = { clock: deps.clock, ids: deps.ids, dialect: deps.store.dialect };
   const users = createStaffUserStore(deps.store.db);
   const user = await users.findById(scope, session.userId);
-  if (user?.totpSecret == null) {
+  if (user === undefined || user.totpSecret === null) {
     throw new AppError('CONFLICT', 'Start an enrolment before confirming a code.');
   }
   if (purpose === 'login' && user.totpEnabledAt === null) {
@@ -54,7 +54,8 @@ export async function verifyTotpCode(
   const action = purpose === 'login' ? 'auth.mfa.verify' : 'auth.mfa.enroll';
   const accepted = await inTransaction(deps.store, async (trx) => {
     const trxUsers = createStaffUserStore(trx);
-    const isFresh = result.valid && (await trxUsers.consumeTotpStep(scope, user.id, result.timeStep));
+    const isFresh =
+      result.valid && (await trxUsers.consumeTotpStep(scope, user.id, result.timeStep));
     if (!isFresh) {
       await trxUsers.recordLoginFailure(scope, user.id, recordFailure(user, now, deps.auth));
       await writeAuditEvent(audit, trx, scope, origin, {

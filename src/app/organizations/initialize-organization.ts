@@ -49,7 +49,12 @@ export async function initializeOrganization(
         details: { issues: [{ path: 'slug', message: 'already in use' }] },
       });
     }
-    await organizations.insert({ id: organizationId, slug: parsed.slug, name: parsed.name, createdAt: now });
+    await organizations.insert({
+      id: organizationId,
+      slug: parsed.slug,
+      name: parsed.name,
+      createdAt: now,
+    });
     await createStaffUserStore(trx).insert(scope, {
       id: adminUserId,
       email,

@@ -42,7 +42,9 @@ export function registerInitCommand(program: Command, context: CliContext): void
         return;
       }
       const password =
-        options.passwordStdin === true ? (await context.readStdin()).replace(/\r?\n$/, '') : undefined;
+        options.passwordStdin === true
+          ? (await context.readStdin()).replace(/\r?\n$/, '')
+          : undefined;
       const parsed = InitializeOrganizationRequest.safeParse({
         name: options.orgName,
         slug: options.slug,

@@ -13,7 +13,10 @@ import {
   CreateApiTokenResponse,
 } from './api-tokens.schemas.js';
 
-export function apiTokenRoutes(deps: { app: AppDeps; authenticate: Authenticator }): FastifyPluginAsyncZod {
+export function apiTokenRoutes(deps: {
+  app: AppDeps;
+  authenticate: Authenticator;
+}): FastifyPluginAsyncZod {
   return (server) => {
     const tags = ['api-tokens'];
     server.get(

@@ -62,7 +62,13 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsyncZod {
 
     server.post(
       '/api/v1/auth/logout',
-      { schema: { tags, summary: 'End the current session', response: { 204: NoContent, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: 'End the current session',
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         const principal = requireStaffSession(await deps.authenticate(request));
         await revokeMySession(deps.app, principal, principal.sessionId, originOf(request));
@@ -73,7 +79,13 @@ export function authRoutes(deps: AuthRouteDeps): FastifyPluginAsyncZod {
 
     server.get(
       '/api/v1/auth/me',
-      { schema: { tags, summary: 'Who the caller is', response: { 200: MeResponse, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: 'Who the caller is',
+          response: { 200: MeResponse, ...errorResponses },
+        },
+      },
       async (request) => {
         const principal = await deps.authenticate(request);
         return principal.kind === 'staff-session'

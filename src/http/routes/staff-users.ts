@@ -13,7 +13,10 @@ import {
   StaffUserView,
 } from './staff-users.schemas.js';
 
-export function staffUserRoutes(deps: { app: AppDeps; authenticate: Authenticator }): FastifyPluginAsyncZod {
+export function staffUserRoutes(deps: {
+  app: AppDeps;
+  authenticate: Authenticator;
+}): FastifyPluginAsyncZod {
   return (server) => {
     const tags = ['staff'];
     server.get(
