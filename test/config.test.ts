@@ -83,3 +83,13 @@ describe('configuration', () => {
     );
   });
 });
+
+describe('the README configuration table', () => {
+  it('lists every configuration key with its environment variable', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    for (const key of CONFIG_KEYS) {
+      expect(readme).toContain(`| \`${key.env}\` | \`${key.path}\` |`);
+    }
+  });
+});
