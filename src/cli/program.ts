@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
 import { EXIT, type LongRunningContext } from './context.js';
 
@@ -22,6 +23,7 @@ export function createProgram(context: LongRunningContext): Command {
   registerDemoCommand(program, context);
   registerMigrateCommand(program, context);
   registerInitCommand(program, context);
+  registerPolicyCommands(program, context);
   return program;
 }
 
