@@ -45,6 +45,15 @@ export const ConfigSchema = z.strictObject({
     /** pino log level. */
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }),
+  crypto: z.strictObject({
+    /**
+     * The master key that wraps every organisation key, as base64 of 32 random bytes. Prefer
+     * `masterKeyFile`; an environment variable is visible to anyone who can read the process.
+     */
+    masterKey: z.string().optional(),
+    /** A file holding the base64 master key (mode 0600), e.g. a mounted secret. */
+    masterKeyFile: z.string().optional(),
+  }),
   auth: z.strictObject({
     /** ASVS 3.3.2: a session ends after this many idle minutes. */
     sessionIdleMinutes: positiveInt.max(24 * 60).default(30),
@@ -83,6 +92,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   ['http.bodyLimitBytes', 'Largest accepted request body in bytes'],
   ['http.trustProxy', 'Trust X-Forwarded-For (true/false)'],
   ['log.level', 'Log level'],
+  ['crypto.masterKey', 'Master key, base64 of 32 bytes (prefer the key file)'],
+  ['crypto.masterKeyFile', 'File holding the base64 master key'],
   ['auth.sessionIdleMinutes', 'Idle session expiry in minutes'],
   ['auth.sessionAbsoluteHours', 'Absolute session expiry in hours'],
   ['auth.cookieSecure', 'Secure flag on the session cookie'],
@@ -133,7 +144,7 @@ export interface ConfigSources {
 /** Builds the configuration; throws CONFIG_INVALID naming every bad key and its source. */
 export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   const env = sources.env ?? {};
-  const raw: Record<string, unknown> = { database: {}, http: {}, log: {}, auth: {} };
+  const raw: Record<string, unknown> = { database: {}, http: {}, log: {}, crypto: {}, auth: {} };
   const origin = new Map<string, string>();
   for (const key of CONFIG_KEYS) {
     const fromFlag = sources.flags?.[key.path];
