@@ -54,6 +54,13 @@ export const ConfigSchema = z.strictObject({
     /** A file holding the base64 master key (mode 0600), e.g. a mounted secret. */
     masterKeyFile: z.string().optional(),
   }),
+  audit: z.strictObject({
+    /**
+     * How often the server seals each organisation's audit chain with a signed checkpoint. Entries
+     * after the last checkpoint could be cut from the end undetected, so this bounds that window.
+     */
+    sealIntervalMinutes: positiveInt.max(24 * 60).default(10),
+  }),
   auth: z.strictObject({
     /** ASVS 3.3.2: a session ends after this many idle minutes. */
     sessionIdleMinutes: positiveInt.max(24 * 60).default(30),
@@ -94,6 +101,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   ['log.level', 'Log level'],
   ['crypto.masterKey', 'Master key, base64 of 32 bytes (prefer the key file)'],
   ['crypto.masterKeyFile', 'File holding the base64 master key'],
+  ['audit.sealIntervalMinutes', 'Minutes between signed audit checkpoints'],
   ['auth.sessionIdleMinutes', 'Idle session expiry in minutes'],
   ['auth.sessionAbsoluteHours', 'Absolute session expiry in hours'],
   ['auth.cookieSecure', 'Secure flag on the session cookie'],
@@ -144,7 +152,14 @@ export interface ConfigSources {
 /** Builds the configuration; throws CONFIG_INVALID naming every bad key and its source. */
 export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   const env = sources.env ?? {};
-  const raw: Record<string, unknown> = { database: {}, http: {}, log: {}, crypto: {}, auth: {} };
+  const raw: Record<string, unknown> = {
+    database: {},
+    http: {},
+    log: {},
+    crypto: {},
+    audit: {},
+    auth: {},
+  };
   const origin = new Map<string, string>();
   for (const key of CONFIG_KEYS) {
     const fromFlag = sources.flags?.[key.path];

@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { AppDeps } from './app/context.js';
 import { randomIds, systemClock, type Clock, type IdGenerator } from './clock.js';
 import type { Config } from './config.js';
+import { loadMasterKeyProvider, type MasterKeyProvider } from './crypto/master-key.js';
 import { argon2Passwords } from './crypto/passwords.js';
 import { openStore } from './store/db.js';
 
@@ -13,10 +14,20 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function createRuntime(
+/**
+ * Builds the runtime. Throws CONFIG_INVALID (before opening the database) when no usable master
+ * key is configured: Custodia does not run without one.
+ */
+export async function createRuntime(
   config: Readonly<Config>,
-  overrides: { clock?: Clock; ids?: IdGenerator; logger?: Logger } = {},
-): Runtime {
+  overrides: {
+    clock?: Clock;
+    ids?: IdGenerator;
+    logger?: Logger;
+    masterKeys?: MasterKeyProvider;
+  } = {},
+): Promise<Runtime> {
+  const masterKeys = overrides.masterKeys ?? (await loadMasterKeyProvider(config.crypto));
   const store = openStore({
     url: config.database.url,
     poolSize: config.database.poolSize,
@@ -37,6 +48,7 @@ export function createRuntime(
       clock: overrides.clock ?? systemClock,
       ids: overrides.ids ?? randomIds,
       passwords: argon2Passwords,
+      masterKeys,
       auth: config.auth,
     },
     close: () => store.close(),

@@ -1,5 +1,6 @@
 import type { Clock, IdGenerator } from '../clock.js';
 import type { Config } from '../config.js';
+import type { MasterKeyProvider } from '../crypto/master-key.js';
 import type { PasswordHasher } from '../crypto/passwords.js';
 import type { Store } from '../store/db.js';
 
@@ -16,6 +17,8 @@ export interface AppDeps {
   clock: Clock;
   ids: IdGenerator;
   passwords: PasswordHasher;
+  /** Wraps organisation keys and audit signing keys; the top of the key hierarchy. */
+  masterKeys: MasterKeyProvider;
   auth: Config['auth'];
 }
 

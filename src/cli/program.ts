@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -24,6 +25,7 @@ export function createProgram(context: LongRunningContext): Command {
   registerMigrateCommand(program, context);
   registerInitCommand(program, context);
   registerPolicyCommands(program, context);
+  registerAuditCommands(program, context);
   return program;
 }
 

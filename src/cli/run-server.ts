@@ -1,3 +1,4 @@
+import { sealAllAuditLogs } from '../app/audit/seal-audit-log.js';
 import { createServer } from '../http/create-server.js';
 import type { Runtime } from '../runtime.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -23,9 +24,24 @@ export async function runServer(context: LongRunningContext, runtime: Runtime): 
     port: runtime.config.http.port,
   });
   context.stdout(`Custodia listening on ${address} (${runtime.deps.store.dialect})\n`);
+  const seal = async (): Promise<void> => {
+    try {
+      const sealed = await sealAllAuditLogs(runtime.deps);
+      runtime.logger.debug({ sealed }, 'audit logs sealed');
+    } catch (error) {
+      runtime.logger.error({ err: error }, 'sealing the audit logs failed');
+    }
+  };
+  const timer = setInterval(() => {
+    void seal();
+  }, runtime.config.audit.sealIntervalMinutes * 60_000);
+  timer.unref();
   const signal = await context.untilShutdown();
   runtime.logger.info({ signal }, 'shutting down');
+  clearInterval(timer);
   await server.close();
+  // The last entries written before the stop are sealed too, so nothing is left unpinned.
+  await seal();
   await runtime.close();
   context.stdout('Custodia stopped.\n');
 }

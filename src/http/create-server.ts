@@ -55,8 +55,20 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       error: { code: 'NOT_FOUND', message: 'Not found.', requestId: request.id },
     }),
   );
+  // Fastify applies forceCloseConnections only with a serverFactory, and Node closes only the
+  // sockets idle at the moment close() starts; a keep-alive socket still answering would then
+  // hold the process open for the whole keep-alive timeout. So once closing, every answer tells
+  // the client to hang up, and the socket closes as soon as that answer is sent.
+  let isClosing = false;
+  server.addHook('preClose', (done) => {
+    isClosing = true;
+    done();
+  });
   server.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    if (isClosing) {
+      void reply.header('connection', 'close');
+    }
     // Answers carry personal data: never let a shared cache keep them.
     if (!reply.hasHeader('cache-control')) {
       void reply.header('cache-control', 'no-store');

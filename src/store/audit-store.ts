@@ -1,3 +1,10 @@
+import {
+  detailsDigest,
+  entryHash,
+  GENESIS_HASH,
+  type Checkpoint,
+  type StoredEntry,
+} from '../domain/audit-chain.js';
 import type { Dialect, Executor } from './db.js';
 import type { AuditEventsTable } from './schema.js';
 import type { OrganizationScope } from './scope.js';
@@ -39,10 +46,10 @@ const columns = [
 ] as const;
 
 /**
- * The audit trail is append-only: this store has no update or delete method. Entries are numbered
- * per organisation in the order they are written, which is the order the hash chain will follow.
- * `append` must run inside a transaction: on PostgreSQL it locks the organisation's row so two
- * concurrent appends cannot take the same sequence number.
+ * The audit trail is append-only: this store has no update or delete method, and database
+ * triggers refuse both (migration 0003). Entries are numbered per organisation and hash-chained in
+ * the order they are written. `append` must run inside a transaction: on PostgreSQL it locks the
+ * organisation's row so two concurrent appends cannot take the same place in the chain.
  */
 export function createAuditStore(db: Executor, dialect: Dialect) {
   return {
@@ -57,10 +64,19 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
       }
       const last = await db
         .selectFrom('audit_events')
-        .select((eb) => eb.fn.max('sequence').as('last'))
+        .select(['sequence', 'hash'])
         .where('organization_id', '=', scope.organizationId)
+        .orderBy('sequence', 'desc')
+        .limit(1)
         .executeTakeFirst();
-      const sequence = (last?.last ?? 0) + 1;
+      const sequence = (last?.sequence ?? 0) + 1;
+      const previousHash = last?.hash ?? GENESIS_HASH;
+      const details = JSON.stringify(event.details);
+      const digest = detailsDigest(details);
+      const hash = entryHash(
+        { ...event, organizationId: scope.organizationId, sequence, detailsDigest: digest },
+        previousHash,
+      );
       await db
         .insertInto('audit_events')
         .values({
@@ -76,11 +92,15 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
           ip: event.ip,
           user_agent: event.userAgent,
           request_id: event.requestId,
-          details: JSON.stringify(event.details),
+          details,
+          details_digest: digest,
+          previous_hash: previousHash,
+          hash,
         })
         .execute();
       return sequence;
     },
+
     async list(
       scope: OrganizationScope,
       filter: { action?: string; actorId?: string; limit?: number } = {},
@@ -101,9 +121,126 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
         .execute();
       return rows.map((row) => ({
         ...row,
-
         details: JSON.parse(row.details) as Record<string, unknown>,
       }));
+    },
+
+    /** One page of the chain, in order, for verification in bounded memory. */
+    async chainPage(
+      scope: OrganizationScope,
+      afterSequence: number,
+      limit: number,
+    ): Promise<StoredEntry[]> {
+      const rows = await db
+        .selectFrom('audit_events')
+        .select([
+          ...columns,
+          'details_digest as detailsDigest',
+          'previous_hash as previousHash',
+          'hash',
+        ])
+        .where('organization_id', '=', scope.organizationId)
+        .where('sequence', '>', afterSequence)
+        .orderBy('sequence')
+        .limit(limit)
+        .execute();
+      // A missing hash (never written by this code) verifies as a changed entry.
+      return rows.map((row) => ({
+        ...row,
+        detailsDigest: row.detailsDigest ?? '',
+        previousHash: row.previousHash ?? '',
+        hash: row.hash ?? '',
+      }));
+    },
+
+    async head(scope: OrganizationScope): Promise<{ sequence: number; hash: string } | undefined> {
+      const row = await db
+        .selectFrom('audit_events')
+        .select(['sequence', 'hash'])
+        .where('organization_id', '=', scope.organizationId)
+        .orderBy('sequence', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row === undefined ? undefined : { sequence: row.sequence, hash: row.hash ?? '' };
+    },
+
+    async insertCheckpoint(checkpoint: Checkpoint & { organizationId: string }): Promise<void> {
+      await db
+        .insertInto('audit_checkpoints')
+        .values({
+          organization_id: checkpoint.organizationId,
+          tree_size: checkpoint.treeSize,
+          head_hash: checkpoint.headHash,
+          signed_at: checkpoint.signedAt,
+          key_id: checkpoint.keyId,
+          signature: checkpoint.signature,
+        })
+        .execute();
+    },
+
+    listCheckpoints(scope: OrganizationScope): Promise<Checkpoint[]> {
+      return db
+        .selectFrom('audit_checkpoints')
+        .select([
+          'organization_id as organizationId',
+          'tree_size as treeSize',
+          'head_hash as headHash',
+          'signed_at as signedAt',
+          'key_id as keyId',
+          'signature',
+        ])
+        .where('organization_id', '=', scope.organizationId)
+        .orderBy('tree_size')
+        .execute();
+    },
+
+    async insertSigningKey(
+      scope: OrganizationScope,
+      key: {
+        keyId: string;
+        masterKeyId: string;
+        wrappedSeed: string;
+        publicKeyPem: string;
+        createdAt: string;
+      },
+    ): Promise<void> {
+      await db
+        .insertInto('audit_signing_keys')
+        .values({
+          organization_id: scope.organizationId,
+          key_id: key.keyId,
+          master_key_id: key.masterKeyId,
+          wrapped_seed: key.wrappedSeed,
+          public_key_pem: key.publicKeyPem,
+          created_at: key.createdAt,
+        })
+        .execute();
+    },
+
+    /** Signing keys, newest first. */
+    listSigningKeys(scope: OrganizationScope) {
+      return db
+        .selectFrom('audit_signing_keys')
+        .select([
+          'key_id as keyId',
+          'master_key_id as masterKeyId',
+          'wrapped_seed as wrappedSeed',
+          'public_key_pem as publicKeyPem',
+          'created_at as createdAt',
+        ])
+        .where('organization_id', '=', scope.organizationId)
+        .orderBy('created_at', 'desc')
+        .orderBy('key_id')
+        .execute();
+    },
+
+    async latestCheckpointSize(scope: OrganizationScope): Promise<number> {
+      const row = await db
+        .selectFrom('audit_checkpoints')
+        .select((eb) => eb.fn.max('tree_size').as('size'))
+        .where('organization_id', '=', scope.organizationId)
+        .executeTakeFirst();
+      return row?.size ?? 0;
     },
   };
 }

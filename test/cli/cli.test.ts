@@ -1,12 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LongRunningContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
 import { openStore } from '../../src/store/db.js';
 import { createOrganizationStore } from '../../src/store/organization-store.js';
 import { describeEachDialect } from '../support/databases.js';
+
+const MASTER_KEY = `cli-test:${randomBytes(32).toString('base64')}`;
 
 interface Captured {
   context: LongRunningContext;
@@ -31,7 +35,7 @@ function capture(options: { stdin?: string; env?: Record<string, string> } = {})
         err += text;
       },
       readStdin: () => Promise.resolve(options.stdin ?? ''),
-      env: { CUSTODIA_LOG_LEVEL: 'silent', ...options.env },
+      env: { CUSTODIA_LOG_LEVEL: 'silent', CUSTODIA_CRYPTO_MASTER_KEY: MASTER_KEY, ...options.env },
       setExitCode: () => undefined,
       untilShutdown: () => stopped,
     },
@@ -89,6 +93,42 @@ describeEachDialect('custodia init', ({ database }) => {
     );
     expect(code).toBe(0);
     expect(io.stdout()).toMatch(/Administrator password \(shown once, store it now\): \S{43}/);
+  });
+
+  it('audit verify: ok for the untouched log, exit 1 naming the entry once it is altered', async () => {
+    const seal = capture();
+    expect(await runCli(['audit', 'seal', '--db', database().url], seal.context)).toBe(0);
+    expect(seal.stdout()).toMatch(/Sealed \d+ audit log/);
+    const clean = capture();
+    expect(await runCli(['audit', 'verify', '--db', database().url], clean.context)).toBe(0);
+    expect(clean.stdout()).toMatch(/kajuyali: ok \(\d+ entries, 1 signed checkpoints\)/);
+
+    const store = database().open();
+    if (store.dialect === 'postgres') {
+      await sql`alter table audit_events disable trigger user`.execute(store.db);
+    } else {
+      await sql`drop trigger audit_events_no_update`.execute(store.db);
+    }
+    await sql`update audit_events set outcome = 'failure' where sequence = 1`.execute(store.db);
+    await store.close();
+    const tampered = capture();
+    expect(
+      await runCli(
+        ['audit', 'verify', '--org', 'kajuyali', '--db', database().url],
+        tampered.context,
+      ),
+    ).toBe(1);
+    expect(tampered.stdout()).toContain('kajuyali: TAMPERED');
+    expect(tampered.stdout()).toMatch(
+      /#1 content-changed: entry #1 \(.+\) was changed after it was written/,
+    );
+  });
+
+  it('refuses to start without a master key, naming the setting', async () => {
+    const io = capture({ env: { CUSTODIA_CRYPTO_MASTER_KEY: '' } });
+    const code = await runCli(['audit', 'seal', '--db', database().url], io.context);
+    expect(code).toBe(2);
+    expect(io.stderr()).toContain('crypto.masterKeyFile');
   });
 
   it('refuses a slug that is taken, changing nothing', async () => {
@@ -167,9 +207,18 @@ describe('custodia command line errors', () => {
   });
 
   it('demo: serves /healthz on SQLite with a demo organisation, and stops cleanly on SIGTERM', async () => {
-    const io = capture();
+    const io = capture({ env: { CUSTODIA_CRYPTO_MASTER_KEY: '' } });
+    const keyFile = join(directory, 'demo-data', 'master.key');
     const running = runCli(
-      ['demo', '--port', '0', '--db', `sqlite:${join(directory, 'demo.db')}`],
+      [
+        'demo',
+        '--port',
+        '0',
+        '--db',
+        `sqlite:${join(directory, 'demo.db')}`,
+        '--master-key-file',
+        keyFile,
+      ],
       io.context,
     );
     let address: string | undefined;
@@ -182,6 +231,8 @@ describe('custodia command line errors', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', database: { dialect: 'sqlite' } });
     expect(io.stdout()).toMatch(/password:\s+\S{43}/);
+    expect(io.stdout()).toContain(`Created a demo master key in ${keyFile}`);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     io.stop();
     expect(await running).toBe(0);
     expect(io.stdout()).toContain('Custodia stopped.');

@@ -3,6 +3,8 @@ import type { AppDeps } from '../../src/app/context.js';
 import { initializeOrganization } from '../../src/app/organizations/initialize-organization.js';
 import { createManualClock, randomIds, type ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { randomBytes } from 'node:crypto';
+import { createLocalMasterKeyProvider } from '../../src/crypto/master-key.js';
 import { argon2Passwords } from '../../src/crypto/passwords.js';
 import { createServer } from '../../src/http/create-server.js';
 import type { Store } from '../../src/store/db.js';
@@ -30,6 +32,7 @@ export async function createTestApp(
     clock,
     ids: randomIds,
     passwords: argon2Passwords,
+    masterKeys: createLocalMasterKeyProvider([{ id: 'test', key: randomBytes(32) }]),
     auth: config.auth,
   };
   const server = await createServer({ app: deps, http: config.http });

@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { initializeOrganization } from '../../app/organizations/initialize-organization.js';
 import { createOrganizationStore } from '../../store/organization-store.js';
 import { migrateToLatest } from '../../store/migrate.js';
-import { createRuntime } from '../../runtime.js';
+import { ensureDemoMasterKeyFile } from '../../crypto/master-key.js';
 import type { LongRunningContext } from '../context.js';
-import { loadCommandConfig } from '../load-config.js';
+import { createCommandRuntime, loadCommandConfig } from '../load-config.js';
 import { runServer } from '../run-server.js';
 
 export const DEMO_SLUG = 'demo';
@@ -17,10 +17,20 @@ export function registerDemoCommand(program: Command, context: LongRunningContex
     .description('Serve with a demo organisation on the embedded SQLite database')
     .option('--port <port>', 'TCP port')
     .option('--db <url>', 'database URL', 'sqlite:./data/custodia.db')
-    .action(async (options: { port?: string; db: string }) => {
+    .option('--master-key-file <path>', 'master key file, created if missing', './data/master.key')
+    .action(async (options: { port?: string; db: string; masterKeyFile: string }) => {
+      // The demo makes its own master key beside its database. Never do that in production: a
+      // key stored with the data is copied into every backup of it (docs/ARCHITECTURE.md).
+      const hasOwnKey =
+        (context.env.CUSTODIA_CRYPTO_MASTER_KEY ?? '') !== '' ||
+        (context.env.CUSTODIA_CRYPTO_MASTER_KEY_FILE ?? '') !== '';
+      if (!hasOwnKey && (await ensureDemoMasterKeyFile(options.masterKeyFile)).created) {
+        context.stdout(`Created a demo master key in ${options.masterKeyFile}.\n`);
+      }
       const config = loadCommandConfig(context, {
         'http.port': options.port,
         'database.url': options.db,
+        'crypto.masterKeyFile': hasOwnKey ? undefined : options.masterKeyFile,
         // The demo runs on plain http://localhost, where browsers keep Secure cookies anyway;
         // stating it keeps the demo working behind a LAN address too.
         'auth.cookieSecure': 'false',
@@ -28,7 +38,10 @@ export function registerDemoCommand(program: Command, context: LongRunningContex
       if (config === undefined) {
         return;
       }
-      const runtime = createRuntime(config);
+      const runtime = await createCommandRuntime(context, config);
+      if (runtime === undefined) {
+        return;
+      }
       await migrateToLatest(runtime.deps.store);
       const existing = await createOrganizationStore(runtime.deps.store.db).findBySlug(DEMO_SLUG);
       if (existing === undefined) {

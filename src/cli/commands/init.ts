@@ -4,9 +4,8 @@ import {
   InitializeOrganizationRequest,
 } from '../../app/organizations/initialize-organization.js';
 import { migrateToLatest } from '../../store/migrate.js';
-import { createRuntime } from '../../runtime.js';
 import type { CliContext } from '../context.js';
-import { loadCommandConfig } from '../load-config.js';
+import { createCommandRuntime, loadCommandConfig } from '../load-config.js';
 import { reportCliError, reportInvalidInput } from '../report-error.js';
 
 interface InitOptions {
@@ -56,7 +55,10 @@ export function registerInitCommand(program: Command, context: CliContext): void
         reportInvalidInput(context, parsed.error.issues, (field) => FLAGS[field] ?? field);
         return;
       }
-      const runtime = createRuntime(config);
+      const runtime = await createCommandRuntime(context, config);
+      if (runtime === undefined) {
+        return;
+      }
       try {
         await migrateToLatest(runtime.deps.store);
         const created = await initializeOrganization(runtime.deps, parsed.data);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { createRuntime } from '../../runtime.js';
 import type { LongRunningContext } from '../context.js';
-import { loadCommandConfig } from '../load-config.js';
+import { createCommandRuntime, loadCommandConfig } from '../load-config.js';
 import { runServer } from '../run-server.js';
 
 export function registerServeCommand(program: Command, context: LongRunningContext): void {
@@ -20,6 +19,9 @@ export function registerServeCommand(program: Command, context: LongRunningConte
       if (config === undefined) {
         return;
       }
-      await runServer(context, createRuntime(config));
+      const runtime = await createCommandRuntime(context, config);
+      if (runtime !== undefined) {
+        await runServer(context, runtime);
+      }
     });
 }
