@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -26,6 +27,7 @@ export function createProgram(context: LongRunningContext): Command {
   registerInitCommand(program, context);
   registerPolicyCommands(program, context);
   registerAuditCommands(program, context);
+  registerKeyCommands(program, context);
   return program;
 }
 

@@ -217,6 +217,19 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
         .execute();
     },
 
+    async rewrapSigningKey(
+      scope: OrganizationScope,
+      keyId: string,
+      wrapped: { masterKeyId: string; wrappedSeed: string },
+    ): Promise<void> {
+      await db
+        .updateTable('audit_signing_keys')
+        .set({ master_key_id: wrapped.masterKeyId, wrapped_seed: wrapped.wrappedSeed })
+        .where('organization_id', '=', scope.organizationId)
+        .where('key_id', '=', keyId)
+        .execute();
+    },
+
     /** Signing keys, newest first. */
     listSigningKeys(scope: OrganizationScope) {
       return db

@@ -51,6 +51,9 @@ export function openStore(options: OpenStoreOptions): Store {
     connection.pragma('journal_mode = WAL');
     connection.pragma('foreign_keys = ON');
     connection.pragma('busy_timeout = 5000');
+    // Deleted and overwritten content is zeroed in the file, so erased personal data and
+    // destroyed keys do not linger in free pages for a later copy of the file to reveal.
+    connection.pragma('secure_delete = ON');
     connection.pragma(
       `synchronous = ${options.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`,
     );

@@ -1,6 +1,8 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect, Store } from './db.js';
 import { foundation } from './migrations/0001-foundation.js';
+import { encryptionKeys } from './migrations/0002-encryption-keys.js';
+import { auditChain } from './migrations/0003-audit-chain.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they run the same from source,
@@ -9,6 +11,8 @@ import { foundation } from './migrations/0001-foundation.js';
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-foundation': foundation(dialect),
+    '0002-encryption-keys': encryptionKeys(dialect),
+    '0003-audit-chain': auditChain(dialect),
   };
 }
 

@@ -12,6 +12,10 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  audit_signing_keys: AuditSigningKeysTable;
+  organization_keys: OrganizationKeysTable;
+  subject_keys: SubjectKeysTable;
 }
 
 export interface OrganizationsTable {
@@ -86,6 +90,54 @@ export interface AuditEventsTable {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
-  /** JSON text, kept verbatim so a later hash over it is reproducible. */
+  /** JSON text; may later be redacted to the marker, its digest stays in the chain. */
   details: string;
+  /** SHA-256 of `details` as written: what the chain covers. */
+  details_digest: string | null;
+  previous_hash: string | null;
+  /** SHA-256 over this entry's fields, its details digest and the previous hash. */
+  hash: string | null;
+}
+
+export interface AuditCheckpointsTable {
+  organization_id: string;
+  tree_size: number;
+  head_hash: string;
+  signed_at: string;
+  key_id: string;
+  signature: string;
+}
+
+/** An organisation key, wrapped by a master key. Shredding and rotation retire and destroy it. */
+export interface OrganizationKeysTable {
+  organization_id: string;
+  id: string;
+  /** `v1.…` wrapped by the master key `master_key_id`; NULL once retired (destroyed). */
+  wrapped_key: string | null;
+  /** Kept after destruction: it says which master key generation must go for old copies to die. */
+  master_key_id: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+/** One person's data key, wrapped by an organisation key. */
+export interface SubjectKeysTable {
+  organization_id: string;
+  subject_id: string;
+  /** NULL only for a person shredded before any key was made for them. */
+  organization_key_id: string | null;
+  /** `v1.…` wrapped by the organisation key; NULL once destroyed (crypto-shredded). */
+  wrapped_key: string | null;
+  created_at: string;
+  destroyed_at: string | null;
+}
+
+export interface AuditSigningKeysTable {
+  organization_id: string;
+  key_id: string;
+  master_key_id: string;
+  /** The Ed25519 seed, wrapped by the master key (never stored in clear). */
+  wrapped_seed: string;
+  public_key_pem: string;
+  created_at: string;
 }

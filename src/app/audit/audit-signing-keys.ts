@@ -71,3 +71,39 @@ export async function trustedAuditPublicKeys(
   }
   return { trusted, untrusted };
 }
+
+/**
+ * Re-wraps the organisation's checkpoint signing seeds under the current master key (part of
+ * `custodia keys rotate-master`), so a retired master key is not needed to keep signing or
+ * verifying. Returns the master key ids that still wrap a seed afterwards (none on success).
+ */
+export async function rewrapAuditSigningKeys(
+  deps: { store: Store; masterKeys: MasterKeyProvider },
+  trx: Executor,
+  scope: OrganizationScope,
+): Promise<{ rewrapped: number; masterKeyIds: string[] }> {
+  const audit = createAuditStore(trx, deps.store.dialect);
+  let rewrapped = 0;
+  for (const key of await audit.listSigningKeys(scope)) {
+    if (key.masterKeyId === deps.masterKeys.keyId) {
+      continue;
+    }
+    const context = wrapContext(scope.organizationId, key.keyId);
+    const seed = await deps.masterKeys.unwrap(
+      { keyId: key.masterKeyId, wrapped: key.wrappedSeed },
+      context,
+    );
+    try {
+      const wrapped = await deps.masterKeys.wrap(seed, context);
+      await audit.rewrapSigningKey(scope, key.keyId, {
+        masterKeyId: wrapped.keyId,
+        wrappedSeed: wrapped.wrapped,
+      });
+      rewrapped += 1;
+    } finally {
+      seed.fill(0);
+    }
+  }
+  const remaining = await audit.listSigningKeys(scope);
+  return { rewrapped, masterKeyIds: remaining.map((key) => key.masterKeyId) };
+}

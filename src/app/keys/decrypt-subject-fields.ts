@@ -1,0 +1,40 @@
+import { decryptValue, fieldAssociatedData } from '../../crypto/envelope.js';
+import type { Executor } from '../../store/db.js';
+import type { OrganizationScope } from '../../store/scope.js';
+import type { SubjectFields } from './encrypt-subject-fields.js';
+import { readSubjectDataKey, type KeyDeps } from './key-hierarchy.js';
+
+/**
+ * Decrypts one person's encrypted fields of one category (field → ciphertext in, field →
+ * plaintext out). Never creates a key. Throws KeyUnavailableError after the person was shredded
+ * (or their keys are otherwise gone) and DecryptionError for a ciphertext that was altered or
+ * belongs to another person, category or field. The access decision and its audit entry are the
+ * caller's: this only turns bytes back into text.
+ */
+export async function decryptSubjectFields(
+  deps: Pick<KeyDeps, 'masterKeys' | 'dialect'>,
+  db: Executor,
+  scope: OrganizationScope,
+  input: SubjectFields,
+): Promise<Record<string, string>> {
+  const dataKey = await readSubjectDataKey(deps, db, scope, input.subjectId);
+  try {
+    return Object.fromEntries(
+      Object.entries(input.fields).map(([field, ciphertext]) => [
+        field,
+        decryptValue(
+          dataKey,
+          ciphertext,
+          fieldAssociatedData({
+            organizationId: scope.organizationId,
+            subjectId: input.subjectId,
+            category: input.category,
+            field,
+          }),
+        ),
+      ]),
+    );
+  } finally {
+    dataKey.fill(0);
+  }
+}

@@ -1,0 +1,45 @@
+import { encryptValue, fieldAssociatedData } from '../../crypto/envelope.js';
+import type { Executor } from '../../store/db.js';
+import type { OrganizationScope } from '../../store/scope.js';
+import { obtainSubjectDataKey, type KeyDeps } from './key-hierarchy.js';
+
+/** One person's values of one category, field name → plaintext (or → ciphertext when encrypted). */
+export interface SubjectFields {
+  subjectId: string;
+  category: string;
+  fields: Readonly<Record<string, string>>;
+}
+
+/**
+ * Encrypts the fields of a category marked encrypted under the person's data key, in the caller's
+ * transaction (which also stores the ciphertexts): the key is created there on first use, so a
+ * rolled-back write leaves no key behind. Each ciphertext is bound to (organisation, person,
+ * category, field). Throws KeyUnavailableError for a person who was shredded.
+ */
+export async function encryptSubjectFields(
+  deps: KeyDeps,
+  trx: Executor,
+  scope: OrganizationScope,
+  input: SubjectFields,
+): Promise<Record<string, string>> {
+  const dataKey = await obtainSubjectDataKey(deps, trx, scope, input.subjectId);
+  try {
+    return Object.fromEntries(
+      Object.entries(input.fields).map(([field, plaintext]) => [
+        field,
+        encryptValue(
+          dataKey,
+          plaintext,
+          fieldAssociatedData({
+            organizationId: scope.organizationId,
+            subjectId: input.subjectId,
+            category: input.category,
+            field,
+          }),
+        ),
+      ]),
+    );
+  } finally {
+    dataKey.fill(0);
+  }
+}
