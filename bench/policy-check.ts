@@ -1,10 +1,13 @@
 /**
  * Benchmark: check + compile of a generated ~2,000-line policy, against a plain `yaml` parse of
- * the same text in the same run. Run with `npx tsx bench/policy-check.ts`.
+ * the same text in the same run; then rendering its notice per format, and its record of
+ * processing. Run with `npx tsx bench/policy-check.ts`.
  */
 import { performance } from 'node:perf_hooks';
 import { parse, parseDocument } from 'yaml';
 import { checkPolicySource } from '../src/policy/check.js';
+import { renderNotice } from '../src/policy/render/render-notice.js';
+import { buildRopa, ropaToCsv } from '../src/policy/ropa.js';
 
 const TARGET_LINES = 2_000;
 
@@ -166,3 +169,27 @@ console.log(`yaml parseDocument().toJS(): ${documentMs.toFixed(2)} ms`);
 console.log(`check + compile:             ${checkMs.toFixed(2)} ms`);
 console.log(`ratio to parse():            ${(checkMs / yamlMs).toFixed(2)}x`);
 console.log(`ratio to parseDocument():    ${(checkMs / documentMs).toFixed(2)}x`);
+
+// Rendering works from the compiled policy, so it is timed on its own.
+const compiled = result.policy;
+const renderRounds = 5;
+const renderIterations = 10;
+const markdownSamples: number[] = [];
+const htmlSamples: number[] = [];
+const ropaSamples: number[] = [];
+time(5, () => renderNotice(compiled, { format: 'html', language: 'en' }));
+for (let round = 0; round < renderRounds; round += 1) {
+  markdownSamples.push(
+    time(renderIterations, () => renderNotice(compiled, { format: 'md', language: 'fr' })),
+  );
+  htmlSamples.push(
+    time(renderIterations, () => renderNotice(compiled, { format: 'html', language: 'fr' })),
+  );
+  ropaSamples.push(time(renderIterations, () => ropaToCsv(buildRopa(compiled))));
+}
+const htmlBytes = renderNotice(compiled, { format: 'html', language: 'fr' }).length;
+console.log(`render notice, Markdown:     ${median(markdownSamples).toFixed(2)} ms`);
+console.log(
+  `render notice, HTML:         ${median(htmlSamples).toFixed(2)} ms (${Math.round(htmlBytes / 1024)} KiB)`,
+);
+console.log(`record of processing, CSV:   ${median(ropaSamples).toFixed(2)} ms`);

@@ -216,3 +216,20 @@ export async function ensureDemoMasterKeyFile(path: string): Promise<{ created: 
 function isErrnoException(value: unknown): value is NodeJS.ErrnoException {
   return value instanceof Error && 'code' in value;
 }
+
+/**
+ * Re-wraps a key under the provider's current master key (for rotation): unwraps it with the
+ * master key that wrapped it, wraps it again, and zeroes the plaintext key in memory either way.
+ */
+export async function rewrapWithCurrentKey(
+  provider: MasterKeyProvider,
+  wrapped: MasterWrappedKey,
+  context: string,
+): Promise<MasterWrappedKey> {
+  const key = await provider.unwrap(wrapped, context);
+  try {
+    return await provider.wrap(key, context);
+  } finally {
+    key.fill(0);
+  }
+}

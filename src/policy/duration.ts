@@ -129,3 +129,65 @@ export function approximateDays(duration: Duration): number {
     duration.seconds / 86_400
   );
 }
+
+/** A period on a legal calendar: rights deadlines and business-day breach clocks. */
+export interface LegalPeriod {
+  readonly amount: number;
+  readonly unit: 'calendar-days' | 'business-days' | 'calendar-months';
+}
+
+/**
+ * The most calendar days a legal period can span, for comparing periods and checking them
+ * against hour-based limits. Business days skip weekends and public holidays, so n business days
+ * may span up to 7/5 of n calendar days plus a long holiday weekend (two more days); a calendar
+ * month is at most 31 days. Never use it to compute a due date.
+ */
+export function longestCalendarDays(period: LegalPeriod): number {
+  switch (period.unit) {
+    case 'calendar-days':
+      return period.amount;
+    case 'business-days':
+      return Math.ceil((period.amount * 7) / 5) + 2;
+    case 'calendar-months':
+      return period.amount * 31;
+  }
+}
+
+/** How one duration compares to another on the calendar. */
+export type DurationComparison = 'shorter' | 'equal' | 'longer' | 'depends-on-date';
+
+/**
+ * Reference instants for calendar comparisons: every day of the month that behaves differently
+ * (1, 28, 29, 30, 31) in each month of four years, leap year included.
+ */
+const REFERENCE_INSTANTS: readonly Date[] = (() => {
+  const instants: Date[] = [];
+  for (let month = 0; month < 48; month += 1) {
+    for (const day of [1, 28, 29, 30, 31]) {
+      const instant = new Date(Date.UTC(2024, month, day));
+      if (instant.getUTCDate() === day) {
+        instants.push(instant);
+      }
+    }
+  }
+  return instants;
+})();
+
+/**
+ * Compares two durations the way a due date does: by adding each to the same instants. P12M and
+ * P1Y are equal; P1Y is longer than P365D in a leap year and equal otherwise, so it is longer
+ * from some dates and never shorter; P1M and P30D each win on some dates ("depends-on-date").
+ */
+export function compareDurations(left: Duration, right: Duration): DurationComparison {
+  let isSometimesShorter = false;
+  let isSometimesLonger = false;
+  for (const instant of REFERENCE_INSTANTS) {
+    const difference = addDuration(instant, left).getTime() - addDuration(instant, right).getTime();
+    isSometimesShorter ||= difference < 0;
+    isSometimesLonger ||= difference > 0;
+  }
+  if (isSometimesShorter && isSometimesLonger) {
+    return 'depends-on-date';
+  }
+  return isSometimesLonger ? 'longer' : isSometimesShorter ? 'shorter' : 'equal';
+}

@@ -624,6 +624,7 @@ export const RightKind = z.enum([
 ]);
 export type RightKind = z.infer<typeof RightKind>;
 
+/** A period on a legal calendar; see {@link LegalPeriod} in duration.ts. */
 export const Period = z
   .object({
     amount: z.number().int().positive(),
@@ -696,10 +697,19 @@ export const LockdownAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('freeze-exports'), for: DurationText }).strict(),
 ]);
 
+/**
+ * A breach notification clock: an exact ISO 8601 duration (GDPR Art. 33(1): PT72H), or a legal
+ * period for laws that count in business days (the SIC's 15 business days under Law 1581).
+ */
+export const BreachDeadline = z
+  .union([DurationText, Period])
+  .describe('An ISO 8601 duration such as PT72H, or { amount, unit } such as 15 business-days.');
+export type BreachDeadline = z.infer<typeof BreachDeadline>;
+
 export const Breach = z
   .object({
-    notify_authority_within: DurationText.optional().describe('GDPR Art. 33(1): PT72H.'),
-    notify_people_within: DurationText.optional(),
+    notify_authority_within: BreachDeadline.optional().describe('GDPR Art. 33(1): PT72H.'),
+    notify_people_within: BreachDeadline.optional(),
     notify_people_when: z
       .enum(['always', 'risk-of-harm', 'high-risk'])
       .default('always')

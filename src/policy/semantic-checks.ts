@@ -3,7 +3,7 @@
  * every promise has what it needs to be kept, and nothing contradicts the law it declares.
  * Each check returns findings with the path of the offending value; check.ts places them.
  */
-import { approximateDays, parseDuration } from './duration.js';
+import { approximateDays, longestCalendarDays, parseDuration } from './duration.js';
 import { GDPR_JURISDICTIONS, JURISDICTION_TERRITORIES, expandTerritory } from './jurisdictions.js';
 import type { Finding, ProblemCode } from './problem.js';
 import type {
@@ -958,19 +958,30 @@ function checkBreach(policy: PolicyDocument, report: Report): void {
   if (!hasGdpr) {
     return;
   }
-  const text = policy.breach.notify_authority_within;
-  const duration = text === undefined ? undefined : parseDuration(text);
-  if (duration === undefined) {
+  const deadline = policy.breach.notify_authority_within;
+  if (deadline === undefined) {
     report(
       'breach-deadline-exceeds-law',
       ['breach'],
       'under the GDPR the supervisory authority is notified within 72 hours (Art. 33(1)): set notify_authority_within',
     );
-  } else if (approximateDays(duration) * 24 > GDPR_AUTHORITY_DEADLINE_HOURS) {
+    return;
+  }
+  // A period in business days is judged by the longest it can last: over a weekend, three
+  // business days are more than 72 hours.
+  const duration = typeof deadline === 'string' ? parseDuration(deadline) : undefined;
+  const days =
+    typeof deadline === 'string'
+      ? duration === undefined
+        ? 0
+        : approximateDays(duration)
+      : longestCalendarDays(deadline);
+  if (days * 24 > GDPR_AUTHORITY_DEADLINE_HOURS) {
+    const written = typeof deadline === 'string' ? deadline : `${deadline.amount} ${deadline.unit}`;
     report(
       'breach-deadline-exceeds-law',
       ['breach', 'notify_authority_within'],
-      `notify_authority_within ${text ?? ''} is longer than the 72 hours GDPR Art. 33(1) allows`,
+      `notify_authority_within ${written} is longer than the 72 hours GDPR Art. 33(1) allows`,
     );
   }
 }

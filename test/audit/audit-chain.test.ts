@@ -8,7 +8,11 @@ import { createManualClock, randomIds } from '../../src/clock.js';
 import { createLocalMasterKeyProvider } from '../../src/crypto/master-key.js';
 import { entryHash, REDACTED_DETAILS, type ChainProblem } from '../../src/domain/audit-chain.js';
 import { inTransaction, type Store } from '../../src/store/db.js';
-import { SQLITE_AUDIT_TRIGGERS } from '../../src/store/migrations/0003-audit-chain.js';
+import {
+  chainedFieldsOf,
+  SQLITE_AUDIT_TRIGGERS,
+  type AuditEventRawRow,
+} from '../../src/store/migrations/0003-audit-chain.js';
 import { createOrganizationStore } from '../../src/store/organization-store.js';
 import { scopeOf } from '../../src/store/scope.js';
 import { describeEachDialect } from '../support/databases.js';
@@ -144,24 +148,10 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
   });
 
   it('catches an inserted entry even when the forger re-chains everything after it', async () => {
-    const rows = await sql<{
-      sequence: number | string;
-      id: string;
-      occurred_at: string | Date;
-      actor_type: string;
-      actor_id: string | null;
-      action: string;
-      outcome: string;
-      subject_id: string | null;
-      ip: string | null;
-      user_agent: string | null;
-      request_id: string | null;
-      details: string;
-      details_digest: string;
-      previous_hash: string;
-    }>`select * from audit_events where organization_id = ${organizationId} order by sequence`.execute(
-      store.db,
-    );
+    const rows =
+      await sql<AuditEventRawRow>`select * from audit_events where organization_id = ${organizationId} order by sequence`.execute(
+        store.db,
+      );
     await asDatabaseAdministrator(store, async () => {
       // Shift entries 4..6 up by one (from the top down, to keep sequences unique), insert a
       // forged #4, then recompute every hash from #4 on with the published algorithm.
@@ -175,46 +165,16 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
         throw new Error('fixture too short');
       }
       await sql`insert into audit_events (organization_id, id, sequence, occurred_at, actor_type, actor_id, action, outcome, subject_id, ip, user_agent, request_id, details, details_digest, previous_hash, hash)
-        values (${organizationId}, ${'forged-entry'}, ${4}, ${new Date(template.occurred_at).toISOString()}, ${'staff'}, ${'user-1'}, ${'person.read'}, ${'success'}, ${'person-x'}, ${null}, ${null}, ${null}, ${template.details}, ${template.details_digest}, ${''}, ${''})`.execute(
+        values (${organizationId}, ${'forged-entry'}, ${4}, ${new Date(template.occurred_at).toISOString()}, ${'staff'}, ${'user-1'}, ${'person.read'}, ${'success'}, ${'person-x'}, ${null}, ${null}, ${null}, ${template.details}, ${template.details_digest ?? ''}, ${''}, ${''})`.execute(
         store.db,
       );
-      const all = await sql<{
-        sequence: number | string;
-        id: string;
-        occurred_at: string | Date;
-        actor_type: string;
-        actor_id: string | null;
-        action: string;
-        outcome: string;
-        subject_id: string | null;
-        ip: string | null;
-        user_agent: string | null;
-        request_id: string | null;
-        details_digest: string;
-        hash: string;
-      }>`select * from audit_events where organization_id = ${organizationId} order by sequence`.execute(
-        store.db,
-      );
+      const all =
+        await sql<AuditEventRawRow>`select * from audit_events where organization_id = ${organizationId} order by sequence`.execute(
+          store.db,
+        );
       let previous = all.rows[2]?.hash ?? '';
       for (const row of all.rows.slice(3)) {
-        const hash = entryHash(
-          {
-            organizationId,
-            sequence: Number(row.sequence),
-            id: row.id,
-            occurredAt: new Date(row.occurred_at).toISOString(),
-            actorType: row.actor_type,
-            actorId: row.actor_id,
-            action: row.action,
-            outcome: row.outcome,
-            subjectId: row.subject_id,
-            ip: row.ip,
-            userAgent: row.user_agent,
-            requestId: row.request_id,
-            detailsDigest: row.details_digest,
-          },
-          previous,
-        );
+        const hash = entryHash(chainedFieldsOf(row, row.details_digest ?? ''), previous);
         await sql`update audit_events set previous_hash = ${previous}, hash = ${hash} where organization_id = ${organizationId} and id = ${row.id}`.execute(
           store.db,
         );

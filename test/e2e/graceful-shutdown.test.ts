@@ -366,54 +366,47 @@ describeEachDialect('graceful shutdown (end to end)', ({ database }) => {
    * busy answers and then would stay open until Fastify's keepAliveTimeout (72 s), so `serve`
    * would not exit. create-server.ts answers with `Connection: close` once closing; this pins it.
    */
-  it(
-    'issue 3: a request under way at SIGTERM is answered, and its keep-alive connection does not hold the process open',
-    async () => {
-      const databaseUrl = database().url;
-      const server = await startServer(databaseUrl);
-      const session = await logIn(server.url);
-      const connection = await openRawConnection(server.url);
-      sockets.push(connection.socket);
-      const body = JSON.stringify({ name: 'under-way-at-sigterm' });
-      const half = Math.floor(body.length / 2);
-      // `Expect: 100-continue` makes the server say when it has taken the request: Node answers
-      // "100 Continue" and hands the request to Fastify in the same step.
-      connection.socket.write(
-        [
-          `POST ${apiTokensPath(session)} HTTP/1.1`,
-          `Host: ${new URL(server.url).host}`,
-          'Content-Type: application/json',
-          `Content-Length: ${Buffer.byteLength(body)}`,
-          `Cookie: ${session.cookie}`,
-          'Expect: 100-continue',
-          '',
-          body.slice(0, half),
-        ].join('\r\n'),
-      );
-      await connection.until(
-        (text) => text.startsWith('HTTP/1.1 100 Continue'),
-        REQUEST_TIMEOUT_MS,
-      );
+  it('issue 3: a request under way at SIGTERM is answered, and its keep-alive connection does not hold the process open', async () => {
+    const databaseUrl = database().url;
+    const server = await startServer(databaseUrl);
+    const session = await logIn(server.url);
+    const connection = await openRawConnection(server.url);
+    sockets.push(connection.socket);
+    const body = JSON.stringify({ name: 'under-way-at-sigterm' });
+    const half = Math.floor(body.length / 2);
+    // `Expect: 100-continue` makes the server say when it has taken the request: Node answers
+    // "100 Continue" and hands the request to Fastify in the same step.
+    connection.socket.write(
+      [
+        `POST ${apiTokensPath(session)} HTTP/1.1`,
+        `Host: ${new URL(server.url).host}`,
+        'Content-Type: application/json',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `Cookie: ${session.cookie}`,
+        'Expect: 100-continue',
+        '',
+        body.slice(0, half),
+      ].join('\r\n'),
+    );
+    await connection.until((text) => text.startsWith('HTTP/1.1 100 Continue'), REQUEST_TIMEOUT_MS);
 
-      server.signal('SIGTERM');
-      await untilConnectionsRefused(server.url, EXIT_TIMEOUT_MS);
-      connection.socket.write(body.slice(half));
-      const answer = await connection.until(hasCompleteAnswer, REQUEST_TIMEOUT_MS);
-      expect(answer).toMatch(/HTTP\/1\.1 201 /);
-      const created = CreateApiTokenResponse.parse(
-        JSON.parse(answer.slice(answer.lastIndexOf('\r\n\r\n') + 4)),
-      );
+    server.signal('SIGTERM');
+    await untilConnectionsRefused(server.url, EXIT_TIMEOUT_MS);
+    connection.socket.write(body.slice(half));
+    const answer = await connection.until(hasCompleteAnswer, REQUEST_TIMEOUT_MS);
+    expect(answer).toMatch(/HTTP\/1\.1 201 /);
+    const created = CreateApiTokenResponse.parse(
+      JSON.parse(answer.slice(answer.lastIndexOf('\r\n\r\n') + 4)),
+    );
 
-      // The client keeps its connection open, as keep-alive clients do; the server must close it.
-      const exit = await server.waitForExit(EXIT_TIMEOUT_MS);
-      expect(exit, server.stderr()).toEqual({ code: 0, signal: null });
-      expect(server.stdout()).toContain('Custodia stopped.');
+    // The client keeps its connection open, as keep-alive clients do; the server must close it.
+    const exit = await server.waitForExit(EXIT_TIMEOUT_MS);
+    expect(exit, server.stderr()).toEqual({ code: 0, signal: null });
+    expect(server.stdout()).toContain('Custodia stopped.');
 
-      const restarted = await startServer(databaseUrl);
-      const stored = await listApiTokens(restarted.url);
-      expect(stored).toContainEqual({ id: created.apiToken.id, name: 'under-way-at-sigterm' });
-      expect(await restarted.stop(EXIT_TIMEOUT_MS)).toEqual({ code: 0, signal: null });
-    },
-    60_000,
-  );
+    const restarted = await startServer(databaseUrl);
+    const stored = await listApiTokens(restarted.url);
+    expect(stored).toContainEqual({ id: created.apiToken.id, name: 'under-way-at-sigterm' });
+    expect(await restarted.stop(EXIT_TIMEOUT_MS)).toEqual({ code: 0, signal: null });
+  }, 60_000);
 });

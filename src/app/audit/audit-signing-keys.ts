@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { createAuditSigner, type AuditSigner } from '../../crypto/audit-signer.js';
-import type { MasterKeyProvider } from '../../crypto/master-key.js';
+import { rewrapWithCurrentKey, type MasterKeyProvider } from '../../crypto/master-key.js';
 import { createAuditStore } from '../../store/audit-store.js';
 import type { Executor, Store } from '../../store/db.js';
 import type { OrganizationScope } from '../../store/scope.js';
@@ -88,21 +88,16 @@ export async function rewrapAuditSigningKeys(
     if (key.masterKeyId === deps.masterKeys.keyId) {
       continue;
     }
-    const context = wrapContext(scope.organizationId, key.keyId);
-    const seed = await deps.masterKeys.unwrap(
+    const wrapped = await rewrapWithCurrentKey(
+      deps.masterKeys,
       { keyId: key.masterKeyId, wrapped: key.wrappedSeed },
-      context,
+      wrapContext(scope.organizationId, key.keyId),
     );
-    try {
-      const wrapped = await deps.masterKeys.wrap(seed, context);
-      await audit.rewrapSigningKey(scope, key.keyId, {
-        masterKeyId: wrapped.keyId,
-        wrappedSeed: wrapped.wrapped,
-      });
-      rewrapped += 1;
-    } finally {
-      seed.fill(0);
-    }
+    await audit.rewrapSigningKey(scope, key.keyId, {
+      masterKeyId: wrapped.keyId,
+      wrappedSeed: wrapped.wrapped,
+    });
+    rewrapped += 1;
   }
   const remaining = await audit.listSigningKeys(scope);
   return { rewrapped, masterKeyIds: remaining.map((key) => key.masterKeyId) };

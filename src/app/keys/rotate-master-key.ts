@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '../../clock.js';
-import type { MasterKeyProvider } from '../../crypto/master-key.js';
+import { rewrapWithCurrentKey, type MasterKeyProvider } from '../../crypto/master-key.js';
 import { inTransaction, type Store } from '../../store/db.js';
 import { createKeyStore } from '../../store/key-store.js';
 import { createOrganizationStore } from '../../store/organization-store.js';
@@ -58,20 +58,15 @@ export async function rotateMasterKey(
       await keys.lockOrganizationKeys(scope);
       const stale = await keys.listOrganizationKeysWrappedByOtherMasterKeys(scope, current);
       for (const row of stale) {
-        const context = organizationKeyContext(scope.organizationId, row.id);
-        const key = await deps.masterKeys.unwrap(
+        const wrapped = await rewrapWithCurrentKey(
+          deps.masterKeys,
           { keyId: row.masterKeyId, wrapped: row.wrappedKey },
-          context,
+          organizationKeyContext(scope.organizationId, row.id),
         );
-        try {
-          const wrapped = await deps.masterKeys.wrap(key, context);
-          await keys.rewrapOrganizationKey(scope, row.id, {
-            wrappedKey: wrapped.wrapped,
-            masterKeyId: wrapped.keyId,
-          });
-        } finally {
-          key.fill(0);
-        }
+        await keys.rewrapOrganizationKey(scope, row.id, {
+          wrappedKey: wrapped.wrapped,
+          masterKeyId: wrapped.keyId,
+        });
       }
       if (stale.length > 0) {
         await writeAuditEvent(keyDeps, trx, scope, input.origin, {

@@ -4,6 +4,7 @@ import {
   entryHash,
   GENESIS_HASH,
   REDACTED_DETAILS,
+  type ChainedFields,
 } from '../../domain/audit-chain.js';
 import type { Dialect } from '../db.js';
 
@@ -13,6 +14,45 @@ import type { Dialect } from '../db.js';
  * change allowed is redacting `details` to the redaction marker (erasure of personal content
  * inside an entry): the chain covers a digest of the details, which stays.
  */
+/** An audit row as raw SQL returns it on either database (bigint and timestamptz not normalised). */
+export interface AuditEventRawRow {
+  organization_id: string;
+  sequence: number | string;
+  id: string;
+  occurred_at: string | Date;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  outcome: string;
+  subject_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: string;
+  details_digest: string | null;
+  previous_hash: string | null;
+  hash: string | null;
+}
+
+/** The fields the chain hashes, from a raw row and the digest of its details. */
+export function chainedFieldsOf(row: AuditEventRawRow, digest: string): ChainedFields {
+  return {
+    organizationId: row.organization_id,
+    sequence: Number(row.sequence),
+    id: row.id,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    outcome: row.outcome,
+    subjectId: row.subject_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    detailsDigest: digest,
+  };
+}
+
 const REDACTED_SQL = REDACTED_DETAILS.replaceAll("'", "''");
 
 /** SQLite's append-only triggers (exported so a test playing a database administrator can restore them). */
@@ -45,21 +85,10 @@ export function auditChain(dialect: Dialect) {
       await db.schema.alterTable('audit_events').addColumn('hash', 'text').execute();
 
       // Entries written before the chain existed are chained now, in their recorded order.
-      const rows = await sql<{
-        organization_id: string;
-        sequence: number | string;
-        id: string;
-        occurred_at: string | Date;
-        actor_type: string;
-        actor_id: string | null;
-        action: string;
-        outcome: string;
-        subject_id: string | null;
-        ip: string | null;
-        user_agent: string | null;
-        request_id: string | null;
-        details: string;
-      }>`select * from audit_events order by organization_id, sequence`.execute(db);
+      const rows =
+        await sql<AuditEventRawRow>`select * from audit_events order by organization_id, sequence`.execute(
+          db,
+        );
       let organization = '';
       let previous = GENESIS_HASH;
       for (const row of rows.rows) {
@@ -68,21 +97,7 @@ export function auditChain(dialect: Dialect) {
           previous = GENESIS_HASH;
         }
         const digest = detailsDigest(row.details);
-        const fields = {
-          organizationId: row.organization_id,
-          sequence: Number(row.sequence),
-          id: row.id,
-          occurredAt: new Date(row.occurred_at).toISOString(),
-          actorType: row.actor_type,
-          actorId: row.actor_id,
-          action: row.action,
-          outcome: row.outcome,
-          subjectId: row.subject_id,
-          ip: row.ip,
-          userAgent: row.user_agent,
-          requestId: row.request_id,
-          detailsDigest: digest,
-        };
+        const fields = chainedFieldsOf(row, digest);
         const hash = entryHash(fields, previous);
         await sql`update audit_events set details_digest = ${digest}, previous_hash = ${previous}, hash = ${hash}
           where organization_id = ${row.organization_id} and id = ${row.id}`.execute(db);
