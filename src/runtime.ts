@@ -4,6 +4,7 @@ import { randomIds, systemClock, type Clock, type IdGenerator } from './clock.js
 import type { Config } from './config.js';
 import { loadMasterKeyProvider, type MasterKeyProvider } from './crypto/master-key.js';
 import { argon2Passwords } from './crypto/passwords.js';
+import { createPolicyRegistry } from './app/policy/policy-registry.js';
 import { openStore } from './store/db.js';
 
 /** Everything a running Custodia process holds: built once from the configuration. */
@@ -49,6 +50,7 @@ export async function createRuntime(
       ids: overrides.ids ?? randomIds,
       passwords: argon2Passwords,
       masterKeys,
+      policies: createPolicyRegistry(),
       auth: config.auth,
     },
     close: () => store.close(),

@@ -1,7 +1,11 @@
-import { canPerform, type StaffAction } from '../domain/staff-permissions.js';
+import { canPerformSystemAction } from '../domain/staff-permissions.js';
 import { AppError } from '../errors.js';
+import type { SystemAction } from '../policy/schema.js';
+import type { Executor } from '../store/db.js';
 import { scopeOf, type OrganizationScope } from '../store/scope.js';
-import { isFullyAuthenticated, type Principal } from './context.js';
+import type { Principal } from './context.js';
+import { isFullyAuthenticated } from './context.js';
+import type { ActivePolicy, PolicyRegistry } from './policy/policy-registry.js';
 
 /**
  * The gate every organisation-scoped use case passes first. Another organisation's id answers
@@ -11,7 +15,6 @@ import { isFullyAuthenticated, type Principal } from './context.js';
 export function authorizeInOrganization(
   principal: Principal,
   organizationId: string,
-  action?: StaffAction,
 ): OrganizationScope {
   if (principal.organizationId !== organizationId) {
     throw new AppError('NOT_FOUND', 'Not found.');
@@ -19,8 +22,20 @@ export function authorizeInOrganization(
   if (!isFullyAuthenticated(principal)) {
     throw new AppError('MFA_REQUIRED', 'Complete the second factor before continuing.');
   }
-  if (action !== undefined && !canPerform(principal.role, action)) {
-    throw new AppError('FORBIDDEN', `Your role may not ${action.replace('-', ' ')}.`);
-  }
   return scopeOf(organizationId);
+}
+
+/** The gate plus a system permission, decided by the organisation's active policy. */
+export async function authorizeSystemAction(
+  deps: { db: Executor; policies: PolicyRegistry },
+  principal: Principal,
+  organizationId: string,
+  action: SystemAction,
+): Promise<{ scope: OrganizationScope; active: ActivePolicy | undefined }> {
+  const scope = authorizeInOrganization(principal, organizationId);
+  const active = await deps.policies.active(deps.db, scope);
+  if (!canPerformSystemAction(active?.policy, principal.role, action)) {
+    throw new AppError('FORBIDDEN', `Your role may not ${action.replaceAll('-', ' ')}.`);
+  }
+  return { scope, active };
 }

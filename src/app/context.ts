@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { MasterKeyProvider } from '../crypto/master-key.js';
 import type { PasswordHasher } from '../crypto/passwords.js';
 import type { Store } from '../store/db.js';
+import type { PolicyRegistry } from './policy/policy-registry.js';
 
 /** Where a request came from: recorded with every audit entry. */
 export interface RequestOrigin {
@@ -19,6 +20,8 @@ export interface AppDeps {
   passwords: PasswordHasher;
   /** Wraps organisation keys and audit signing keys; the top of the key hierarchy. */
   masterKeys: MasterKeyProvider;
+  /** Each organisation's active policy, compiled. */
+  policies: PolicyRegistry;
   auth: Config['auth'];
 }
 

@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 export const SESSION_COOKIE = 'custodia_session';
 
 /** Bearer token first (integrations), then the session cookie (people). */
-export function createAuthenticator(deps: Pick<AppDeps, 'store' | 'clock' | 'auth'>) {
+export function createAuthenticator(deps: Pick<AppDeps, 'store' | 'clock' | 'auth' | 'policies'>) {
   return async (request: FastifyRequest): Promise<Principal> => {
     const header = request.headers.authorization;
     if (header !== undefined) {

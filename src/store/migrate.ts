@@ -3,6 +3,7 @@ import type { Dialect, Store } from './db.js';
 import { foundation } from './migrations/0001-foundation.js';
 import { encryptionKeys } from './migrations/0002-encryption-keys.js';
 import { auditChain } from './migrations/0003-audit-chain.js';
+import { records } from './migrations/0004-records.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they run the same from source,
@@ -13,6 +14,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0001-foundation': foundation(dialect),
     '0002-encryption-keys': encryptionKeys(dialect),
     '0003-audit-chain': auditChain(dialect),
+    '0004-records': records(dialect),
   };
 }
 

@@ -14,6 +14,12 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_signing_keys: AuditSigningKeysTable;
+  policy_versions: PolicyVersionsTable;
+  people: PeopleTable;
+  guardian_links: GuardianLinksTable;
+  programs: ProgramsTable;
+  enrollments: EnrollmentsTable;
+  personal_data: PersonalDataTable;
   organization_keys: OrganizationKeysTable;
   subject_keys: SubjectKeysTable;
 }
@@ -140,4 +146,75 @@ export interface AuditSigningKeysTable {
   wrapped_seed: string;
   public_key_pem: string;
   created_at: string;
+}
+
+export interface PolicyVersionsTable {
+  organization_id: string;
+  id: string;
+  /** The policy's own `policy_version`. */
+  version: string;
+  /** The YAML exactly as uploaded: what was published is what is enforced. */
+  source: string;
+  source_sha256: string;
+  status: 'draft' | 'active' | 'archived';
+  uploaded_by: string | null;
+  uploaded_at: string;
+  activated_at: string | null;
+  archived_at: string | null;
+}
+
+export interface PeopleTable {
+  organization_id: string;
+  id: string;
+  /** A subject kind the policy declares (participant, guardian…). */
+  subject_kind: string;
+  /** The organisation's own reference (an import key), unique per organisation. */
+  external_reference: string | null;
+  policy_version_id: string;
+  created_at: string;
+  created_by: string | null;
+  /** The last-enrollment retention trigger. */
+  last_enrollment_at: string | null;
+}
+
+export interface GuardianLinksTable {
+  organization_id: string;
+  guardian_id: string;
+  minor_id: string;
+  relationship: string;
+  created_at: string;
+}
+
+export interface ProgramsTable {
+  organization_id: string;
+  id: string;
+  name: string;
+  kind: string;
+  starts_on: string | null;
+  ends_on: string | null;
+  created_at: string;
+}
+
+export interface EnrollmentsTable {
+  organization_id: string;
+  id: string;
+  person_id: string;
+  program_id: string;
+  status: 'pending' | 'active' | 'completed' | 'cancelled';
+  enrolled_at: string;
+  updated_at: string;
+  policy_version_id: string;
+}
+
+export interface PersonalDataTable {
+  organization_id: string;
+  person_id: string;
+  category_id: string;
+  field: string;
+  /** The value as text, or its ciphertext (`v1.…`) when the category is encrypted. */
+  value: string;
+  is_encrypted: number;
+  policy_version_id: string;
+  collected_at: string;
+  updated_at: string;
 }

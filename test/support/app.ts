@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { randomBytes } from 'node:crypto';
 import { createLocalMasterKeyProvider } from '../../src/crypto/master-key.js';
 import { argon2Passwords } from '../../src/crypto/passwords.js';
+import { createPolicyRegistry } from '../../src/app/policy/policy-registry.js';
 import { createServer } from '../../src/http/create-server.js';
 import type { Store } from '../../src/store/db.js';
 
@@ -33,6 +34,7 @@ export async function createTestApp(
     ids: randomIds,
     passwords: argon2Passwords,
     masterKeys: createLocalMasterKeyProvider([{ id: 'test', key: randomBytes(32) }]),
+    policies: createPolicyRegistry(),
     auth: config.auth,
   };
   const server = await createServer({ app: deps, http: config.http });

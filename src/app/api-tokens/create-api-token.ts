@@ -3,7 +3,7 @@ import { formatApiToken, hashSecret, newSecret } from '../../crypto/tokens.js';
 import { inTransaction } from '../../store/db.js';
 import { createApiTokenStore } from '../../store/api-token-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeInOrganization } from '../authorize.js';
+import { authorizeSystemAction } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import type { ApiTokenView } from './api-token-view.js';
 
@@ -22,13 +22,19 @@ export interface CreatedApiToken {
 
 /** Issues an API token for an integration; it acts in this organisation only, with its creator's role. */
 export async function createApiToken(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies'>,
   principal: Principal,
   organizationId: string,
   request: CreateApiTokenRequest,
   origin: RequestOrigin,
 ): Promise<CreatedApiToken> {
-  const scope = authorizeInOrganization(principal, organizationId, 'manage-api-tokens');
+  // Issuing a credential that acts as its creator is managing users (the policy's word for it).
+  const { scope } = await authorizeSystemAction(
+    { db: deps.store.db, policies: deps.policies },
+    principal,
+    organizationId,
+    'manage-users',
+  );
   const now = deps.clock.now();
   const id = deps.ids.next();
   const secret = newSecret();

@@ -11,7 +11,7 @@ const SESSION_INVALID = 'The session is missing, expired or revoked. Log in agai
 
 /** Resolves a session cookie to its principal, or throws UNAUTHENTICATED whatever the reason. */
 export async function authenticateSession(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'auth'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'auth' | 'policies'>,
   cookieValue: string,
 ): Promise<Extract<Principal, { kind: 'staff-session' }>> {
   const parsed = parseSessionCookie(cookieValue);
@@ -35,12 +35,13 @@ export async function authenticateSession(
   if (isTouchDue(session.lastSeenAt, now)) {
     await sessions.touch(scope, session.id, now.toISOString());
   }
+  const active = await deps.policies.active(deps.store.db, scope);
   const mfa =
     session.mfaVerifiedAt !== null
       ? 'verified'
       : user.totpEnabledAt !== null
         ? 'pending'
-        : isMfaRequired(user, deps.auth.mfaRequiredRoles)
+        : isMfaRequired(user, deps.auth.mfaRequiredRoles, active?.policy)
           ? 'enrollment-required'
           : 'not-required';
   return {

@@ -36,7 +36,7 @@ const WRONG_CREDENTIALS = 'Wrong organisation, e-mail address or password.';
  * cleared on success, so a burst of concurrent guesses cannot slip past the counter.
  */
 export async function logIn(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'passwords' | 'auth'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'passwords' | 'auth' | 'policies'>,
   input: LogInRequest,
   origin: RequestOrigin,
 ): Promise<LogInResult> {
@@ -128,10 +128,11 @@ export async function logIn(
   const secret = newSecret();
   const sessionId = hashSecret(secret);
   const expiresAt = new Date(now.getTime() + auth.sessionAbsoluteHours * 3_600_000).toISOString();
+  const active = await deps.policies.active(store.db, scope);
   const mfa: LogInResult['mfa'] =
     user.totpEnabledAt !== null
       ? 'pending'
-      : isMfaRequired(user, auth.mfaRequiredRoles)
+      : isMfaRequired(user, auth.mfaRequiredRoles, active?.policy)
         ? 'enrollment-required'
         : 'not-required';
   await inTransaction(store, async (trx) => {

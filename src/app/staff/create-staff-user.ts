@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import { inTransaction } from '../../store/db.js';
 import { createStaffUserStore } from '../../store/staff-user-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeInOrganization } from '../authorize.js';
+import { authorizeSystemAction } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { toStaffUserView, type StaffUserView } from './staff-user-view.js';
 
@@ -31,13 +31,32 @@ export interface CreatedStaffUser {
 }
 
 export async function createStaffUser(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'passwords'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'passwords' | 'policies'>,
   principal: Principal,
   organizationId: string,
   request: z.output<typeof CreateStaffUserRequest>,
   origin: RequestOrigin,
 ): Promise<CreatedStaffUser> {
-  const scope = authorizeInOrganization(principal, organizationId, 'manage-users');
+  const { scope, active } = await authorizeSystemAction(
+    { db: deps.store.db, policies: deps.policies },
+    principal,
+    organizationId,
+    'manage-users',
+  );
+  // Under a policy, accounts get the policy's roles only: a role it does not declare has no
+  // permissions, and creating one would be a silent way around it.
+  if (active !== undefined && !active.policy.roles.has(request.role)) {
+    throw new AppError('VALIDATION_FAILED', 'The role is not declared by the active policy.', {
+      details: {
+        issues: [
+          {
+            path: 'role',
+            message: `must be one of the active policy's roles: ${[...active.policy.roles.keys()].join(', ')}`,
+          },
+        ],
+      },
+    });
+  }
   const generatedPassword = request.password === undefined ? newSecret() : undefined;
   const passwordHash = await deps.passwords.hash(request.password ?? generatedPassword ?? '');
   const email = request.email.toLowerCase();

@@ -1,0 +1,104 @@
+import type { Executor } from './db.js';
+import type { PolicyVersionsTable } from './schema.js';
+import type { OrganizationScope } from './scope.js';
+
+export interface PolicyVersionRow {
+  organizationId: string;
+  id: string;
+  version: string;
+  source: string;
+  sourceSha256: string;
+  status: PolicyVersionsTable['status'];
+  uploadedBy: string | null;
+  uploadedAt: string;
+  activatedAt: string | null;
+  archivedAt: string | null;
+}
+
+const columns = [
+  'organization_id as organizationId',
+  'id',
+  'version',
+  'source',
+  'source_sha256 as sourceSha256',
+  'status',
+  'uploaded_by as uploadedBy',
+  'uploaded_at as uploadedAt',
+  'activated_at as activatedAt',
+  'archived_at as archivedAt',
+] as const;
+
+export function createPolicyVersionStore(db: Executor) {
+  return {
+    async insert(
+      scope: OrganizationScope,
+      row: Omit<PolicyVersionRow, 'organizationId' | 'activatedAt' | 'archivedAt' | 'status'>,
+    ): Promise<void> {
+      await db
+        .insertInto('policy_versions')
+        .values({
+          organization_id: scope.organizationId,
+          id: row.id,
+          version: row.version,
+          source: row.source,
+          source_sha256: row.sourceSha256,
+          status: 'draft',
+          uploaded_by: row.uploadedBy,
+          uploaded_at: row.uploadedAt,
+        })
+        .execute();
+    },
+    findById(scope: OrganizationScope, id: string): Promise<PolicyVersionRow | undefined> {
+      return db
+        .selectFrom('policy_versions')
+        .select(columns)
+        .where('organization_id', '=', scope.organizationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    findActive(scope: OrganizationScope): Promise<PolicyVersionRow | undefined> {
+      return db
+        .selectFrom('policy_versions')
+        .select(columns)
+        .where('organization_id', '=', scope.organizationId)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+    },
+    /** The active version's id only: read on every request, so it stays one indexed lookup. */
+    async activeId(scope: OrganizationScope): Promise<string | undefined> {
+      const row = await db
+        .selectFrom('policy_versions')
+        .select('id')
+        .where('organization_id', '=', scope.organizationId)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      return row?.id;
+    },
+    list(scope: OrganizationScope): Promise<Omit<PolicyVersionRow, 'source'>[]> {
+      return db
+        .selectFrom('policy_versions')
+        .select(columns.filter((column) => column !== 'source'))
+        .where('organization_id', '=', scope.organizationId)
+        .orderBy('uploaded_at', 'desc')
+        .orderBy('id')
+        .execute();
+    },
+    /** Archives the active version (if any) and activates `id`; call inside a transaction. */
+    async activate(scope: OrganizationScope, id: string, at: string): Promise<void> {
+      await db
+        .updateTable('policy_versions')
+        .set({ status: 'archived', archived_at: at })
+        .where('organization_id', '=', scope.organizationId)
+        .where('status', '=', 'active')
+        .execute();
+      await db
+        .updateTable('policy_versions')
+        .set({ status: 'active', activated_at: at, archived_at: null })
+        .where('organization_id', '=', scope.organizationId)
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}
+
+export type PolicyVersionStore = ReturnType<typeof createPolicyVersionStore>;

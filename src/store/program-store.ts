@@ -1,0 +1,135 @@
+import type { Executor } from './db.js';
+import type { EnrollmentsTable } from './schema.js';
+import type { OrganizationScope } from './scope.js';
+
+export interface ProgramRow {
+  organizationId: string;
+  id: string;
+  name: string;
+  kind: string;
+  startsOn: string | null;
+  endsOn: string | null;
+  createdAt: string;
+}
+
+export interface EnrollmentRow {
+  organizationId: string;
+  id: string;
+  personId: string;
+  programId: string;
+  status: EnrollmentsTable['status'];
+  enrolledAt: string;
+  updatedAt: string;
+  policyVersionId: string;
+}
+
+const programColumns = [
+  'organization_id as organizationId',
+  'id',
+  'name',
+  'kind',
+  'starts_on as startsOn',
+  'ends_on as endsOn',
+  'created_at as createdAt',
+] as const;
+
+const enrollmentColumns = [
+  'organization_id as organizationId',
+  'id',
+  'person_id as personId',
+  'program_id as programId',
+  'status',
+  'enrolled_at as enrolledAt',
+  'updated_at as updatedAt',
+  'policy_version_id as policyVersionId',
+] as const;
+
+export function createProgramStore(db: Executor) {
+  return {
+    async insertProgram(
+      scope: OrganizationScope,
+      program: Omit<ProgramRow, 'organizationId'>,
+    ): Promise<void> {
+      await db
+        .insertInto('programs')
+        .values({
+          organization_id: scope.organizationId,
+          id: program.id,
+          name: program.name,
+          kind: program.kind,
+          starts_on: program.startsOn,
+          ends_on: program.endsOn,
+          created_at: program.createdAt,
+        })
+        .execute();
+    },
+    findProgram(scope: OrganizationScope, id: string): Promise<ProgramRow | undefined> {
+      return db
+        .selectFrom('programs')
+        .select(programColumns)
+        .where('organization_id', '=', scope.organizationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    listPrograms(scope: OrganizationScope): Promise<ProgramRow[]> {
+      return db
+        .selectFrom('programs')
+        .select(programColumns)
+        .where('organization_id', '=', scope.organizationId)
+        .orderBy('starts_on')
+        .orderBy('id')
+        .execute();
+    },
+    async insertEnrollment(
+      scope: OrganizationScope,
+      enrollment: Omit<EnrollmentRow, 'organizationId'>,
+    ): Promise<void> {
+      await db
+        .insertInto('enrollments')
+        .values({
+          organization_id: scope.organizationId,
+          id: enrollment.id,
+          person_id: enrollment.personId,
+          program_id: enrollment.programId,
+          status: enrollment.status,
+          enrolled_at: enrollment.enrolledAt,
+          updated_at: enrollment.updatedAt,
+          policy_version_id: enrollment.policyVersionId,
+        })
+        .execute();
+    },
+    findEnrollment(scope: OrganizationScope, id: string): Promise<EnrollmentRow | undefined> {
+      return db
+        .selectFrom('enrollments')
+        .select(enrollmentColumns)
+        .where('organization_id', '=', scope.organizationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    enrollmentsOf(scope: OrganizationScope, personId: string): Promise<EnrollmentRow[]> {
+      return db
+        .selectFrom('enrollments')
+        .select(enrollmentColumns)
+        .where('organization_id', '=', scope.organizationId)
+        .where('person_id', '=', personId)
+        .orderBy('enrolled_at')
+        .execute();
+    },
+    async setEnrollmentStatus(
+      scope: OrganizationScope,
+      id: string,
+      status: EnrollmentRow['status'],
+      at: string,
+    ): Promise<boolean> {
+      const result = await db
+        .updateTable('enrollments')
+        .set({ status, updated_at: at })
+        .where('organization_id', '=', scope.organizationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}
+
+export type ProgramStore = ReturnType<typeof createProgramStore>;
