@@ -125,6 +125,29 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
       }));
     },
 
+    /** Entries about one subject or by one actor whose action starts with `actionPrefix`. */
+    async listAccesses(
+      scope: OrganizationScope,
+      filter: { subjectId?: string; actorId?: string; actionPrefix: string; limit: number },
+    ): Promise<AuditEventRow[]> {
+      let query = db
+        .selectFrom('audit_events')
+        .select(columns)
+        .where('organization_id', '=', scope.organizationId)
+        .where('action', 'like', `${filter.actionPrefix}%`);
+      if (filter.subjectId !== undefined) {
+        query = query.where('subject_id', '=', filter.subjectId);
+      }
+      if (filter.actorId !== undefined) {
+        query = query.where('actor_id', '=', filter.actorId);
+      }
+      const rows = await query.orderBy('sequence').limit(filter.limit).execute();
+      return rows.map((row) => ({
+        ...row,
+        details: JSON.parse(row.details) as Record<string, unknown>,
+      }));
+    },
+
     /** One page of the chain, in order, for verification in bounded memory. */
     async chainPage(
       scope: OrganizationScope,

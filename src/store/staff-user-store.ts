@@ -139,6 +139,14 @@ export function createStaffUserStore(db: Executor) {
         .where('id', '=', id)
         .execute();
     },
+    async setRole(scope: OrganizationScope, id: string, role: string): Promise<void> {
+      await db
+        .updateTable('staff_users')
+        .set({ role })
+        .where('organization_id', '=', scope.organizationId)
+        .where('id', '=', id)
+        .execute();
+    },
     async setPendingTotpSecret(
       scope: OrganizationScope,
       id: string,

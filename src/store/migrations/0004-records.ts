@@ -135,6 +135,13 @@ export function records(dialect: Dialect) {
         .columns(['organization_id', 'person_id'])
         .execute();
 
+      // "Who accessed this person's data and when" (kexara.txt) reads the trail by subject.
+      await db.schema
+        .createIndex('audit_events_subject_index')
+        .on('audit_events')
+        .columns(['organization_id', 'subject_id', 'sequence'])
+        .execute();
+
       await db.schema
         .createTable('personal_data')
         .addColumn('organization_id', 'text', (column) => column.notNull())

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { validatePersonalData } from '../../domain/personal-data-validation.js';
+import { AppError } from '../../errors.js';
+import { inTransaction } from '../../store/db.js';
+import { createPersonStore } from '../../store/person-store.js';
+import { writeAuditEvent } from '../audit/write-audit-event.js';
+import { authorizeInOrganization } from '../authorize.js';
+import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
+import {
+  requireActivePolicy,
+  requireDataAccess,
+  storeCategories,
+  throwIfInvalid,
+} from './people-support.js';
+
+export const PersonalData = z
+  .record(z.string().max(64), z.record(z.string().max(64), z.unknown()))
+  .describe('category id → field name → value, as the active policy declares them');
+
+export const CreatePersonRequest = z.strictObject({
+  subjectKind: z.string().min(1).max(64),
+  externalReference: z.string().min(1).max(200).optional(),
+  data: PersonalData.default({}),
+});
+export type CreatePersonRequest = z.input<typeof CreatePersonRequest>;
+
+export interface CreatedPerson {
+  id: string;
+  subjectKind: string;
+  policyVersionId: string;
+  categories: string[];
+}
+
+/**
+ * Records a person under the active policy: their kind must be one the policy declares, every
+ * category and field must be declared (data minimisation), the role must be allowed to write each
+ * category, and encrypted categories are encrypted under the person's own key. One transaction:
+ * the person, their values and the audit entry commit together or not at all.
+ */
+export async function createPerson(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies' | 'masterKeys'>,
+  principal: Principal,
+  organizationId: string,
+  request: z.output<typeof CreatePersonRequest>,
+  context: { origin: RequestOrigin | undefined; purpose?: string | undefined },
+): Promise<CreatedPerson> {
+  const scope = authorizeInOrganization(principal, organizationId);
+  const active = await requireActivePolicy(deps, scope);
+  if (!active.policy.document.subjects.some((subject) => subject.id === request.subjectKind)) {
+    throw new AppError('VALIDATION_FAILED', 'The kind of person is not one the policy declares.', {
+      details: {
+        issues: [
+          {
+            path: 'subjectKind',
+            message: `must be one of ${active.policy.document.subjects.map((subject) => subject.id).join(', ')}`,
+          },
+        ],
+      },
+    });
+  }
+  const { categories, issues } = validatePersonalData(
+    active.policy,
+    request.subjectKind,
+    request.data,
+    {
+      requireComplete: true,
+    },
+  );
+  throwIfInvalid(issues);
+  requireDataAccess(
+    active,
+    principal.role,
+    categories.map((category) => category.categoryId),
+    'write',
+    context.purpose,
+  );
+  const id = deps.ids.next();
+  const at = deps.clock.now().toISOString();
+  const keyDeps = { ...deps, dialect: deps.store.dialect };
+  await inTransaction(deps.store, async (trx) => {
+    const people = createPersonStore(trx);
+    if (
+      request.externalReference !== undefined &&
+      (await people.findByExternalReference(scope, request.externalReference)) !== undefined
+    ) {
+      throw new AppError('CONFLICT', 'A person with this external reference already exists.', {
+        details: { issues: [{ path: 'externalReference', message: 'already in use' }] },
+      });
+    }
+    await people.insert(scope, {
+      id,
+      subjectKind: request.subjectKind,
+      externalReference: request.externalReference ?? null,
+      policyVersionId: active.versionId,
+      createdAt: at,
+      createdBy: principal.userId,
+    });
+    await storeCategories(keyDeps, trx, scope, id, categories, {
+      policyVersionId: active.versionId,
+      at,
+    });
+    await writeAuditEvent(keyDeps, trx, scope, context.origin, {
+      ...actorOf(principal),
+      action: 'person.create',
+      outcome: 'success',
+      subjectId: id,
+      details: {
+        categories: categories.map((category) => category.categoryId),
+        purpose: context.purpose ?? null,
+        policyVersionId: active.versionId,
+      },
+    });
+  });
+  return {
+    id,
+    subjectKind: request.subjectKind,
+    policyVersionId: active.versionId,
+    categories: categories.map((category) => category.categoryId),
+  };
+}

@@ -1,0 +1,133 @@
+import { decideDataAccess } from '../../domain/access-decision.js';
+import { AppError } from '../../errors.js';
+import { inTransaction } from '../../store/db.js';
+import { createPersonStore, type PersonalValueRow } from '../../store/person-store.js';
+import { createProgramStore } from '../../store/program-store.js';
+import { writeAuditEvent } from '../audit/write-audit-event.js';
+import { authorizeInOrganization } from '../authorize.js';
+import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
+import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
+import { requireActivePolicy } from './people-support.js';
+
+export interface PersonView {
+  id: string;
+  subjectKind: string;
+  externalReference: string | null;
+  policyVersionId: string;
+  createdAt: string;
+  lastEnrollmentAt: string | null;
+  /** category → field → value, only the categories this role may read. */
+  data: Record<string, Record<string, string>>;
+  /** Categories held about the person that this role may not read, and why. */
+  withheld: { category: string; reason: string }[];
+  guardians: { guardianId: string; relationship: string }[];
+  enrollments: { id: string; programId: string; status: string; enrolledAt: string }[];
+}
+
+function groupByCategory(rows: readonly PersonalValueRow[]): Map<string, PersonalValueRow[]> {
+  const groups = new Map<string, PersonalValueRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.categoryId);
+    if (group === undefined) {
+      groups.set(row.categoryId, [row]);
+    } else {
+      group.push(row);
+    }
+  }
+  return groups;
+}
+
+/**
+ * Reads a person: every category passes the access decision; the ones this role may not read are
+ * left out and listed in `withheld`, the others decrypted where encrypted. The read is audited with
+ * the categories shown and withheld (never the values: ASVS 8.3.5), and so is a read of an id that
+ * does not exist in the caller's organisation.
+ */
+export async function readPerson(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies' | 'masterKeys'>,
+  principal: Principal,
+  organizationId: string,
+  personId: string,
+  context: { origin: RequestOrigin | undefined; purpose?: string | undefined },
+): Promise<PersonView> {
+  const scope = authorizeInOrganization(principal, organizationId);
+  const active = await requireActivePolicy(deps, scope);
+  const auditDeps = { ...deps, dialect: deps.store.dialect };
+  const people = createPersonStore(deps.store.db);
+  const person = await people.findById(scope, personId);
+  if (person === undefined) {
+    await inTransaction(deps.store, (trx) =>
+      writeAuditEvent(auditDeps, trx, scope, context.origin, {
+        ...actorOf(principal),
+        action: 'person.read',
+        outcome: 'denied',
+        subjectId: personId,
+        details: { reason: 'not-found' },
+      }),
+    );
+    throw new AppError('NOT_FOUND', 'Not found.');
+  }
+  const data: Record<string, Record<string, string>> = {};
+  const withheld: { category: string; reason: string }[] = [];
+  for (const [categoryId, rows] of groupByCategory(await people.values(scope, personId))) {
+    const decision = decideDataAccess(
+      active.policy,
+      principal.role,
+      categoryId,
+      'read',
+      context.purpose,
+    );
+    if (!decision.allowed) {
+      withheld.push({ category: categoryId, reason: decision.reason });
+      continue;
+    }
+    const plain = Object.fromEntries(
+      rows.filter((row) => !row.isEncrypted).map((row) => [row.field, row.value]),
+    );
+    const encrypted = rows.filter((row) => row.isEncrypted);
+    const decrypted =
+      encrypted.length === 0
+        ? {}
+        : await decryptSubjectFields(auditDeps, deps.store.db, scope, {
+            subjectId: personId,
+            category: categoryId,
+            fields: Object.fromEntries(encrypted.map((row) => [row.field, row.value])),
+          });
+    data[categoryId] = { ...plain, ...decrypted };
+  }
+  const guardians = await people.guardiansOf(scope, personId);
+  const enrollments = await createProgramStore(deps.store.db).enrollmentsOf(scope, personId);
+  await inTransaction(deps.store, (trx) =>
+    writeAuditEvent(auditDeps, trx, scope, context.origin, {
+      ...actorOf(principal),
+      action: 'person.read',
+      outcome: 'success',
+      subjectId: personId,
+      details: {
+        categories: Object.keys(data),
+        withheld: withheld.map((entry) => entry.category),
+        purpose: context.purpose ?? null,
+      },
+    }),
+  );
+  return {
+    id: person.id,
+    subjectKind: person.subjectKind,
+    externalReference: person.externalReference,
+    policyVersionId: person.policyVersionId,
+    createdAt: person.createdAt,
+    lastEnrollmentAt: person.lastEnrollmentAt,
+    data,
+    withheld,
+    guardians: guardians.map((link) => ({
+      guardianId: link.guardianId,
+      relationship: link.relationship,
+    })),
+    enrollments: enrollments.map((enrollment) => ({
+      id: enrollment.id,
+      programId: enrollment.programId,
+      status: enrollment.status,
+      enrolledAt: enrollment.enrolledAt,
+    })),
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { validatePersonalData } from '../../domain/personal-data-validation.js';
+import { inTransaction } from '../../store/db.js';
+import { writeAuditEvent } from '../audit/write-audit-event.js';
+import { authorizeInOrganization } from '../authorize.js';
+import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
+import { PersonalData } from './create-person.js';
+import {
+  requireActivePolicy,
+  requireDataAccess,
+  requirePerson,
+  storeCategories,
+  throwIfInvalid,
+} from './people-support.js';
+
+export const UpdatePersonDataRequest = z.strictObject({ data: PersonalData });
+export type UpdatePersonDataRequest = z.input<typeof UpdatePersonDataRequest>;
+
+/**
+ * Writes (adds or corrects) fields of one or more categories; fields not named stay as they are.
+ * Checked against the active policy like a new record, and audited with the categories and
+ * fields changed (never their values).
+ */
+export async function updatePersonData(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies' | 'masterKeys'>,
+  principal: Principal,
+  organizationId: string,
+  personId: string,
+  request: z.output<typeof UpdatePersonDataRequest>,
+  context: { origin: RequestOrigin | undefined; purpose?: string | undefined },
+): Promise<{ categories: string[] }> {
+  const scope = authorizeInOrganization(principal, organizationId);
+  const active = await requireActivePolicy(deps, scope);
+  const person = await requirePerson(deps.store.db, scope, personId);
+  const { categories, issues } = validatePersonalData(
+    active.policy,
+    person.subjectKind,
+    request.data,
+    {
+      requireComplete: false,
+    },
+  );
+  throwIfInvalid(issues);
+  const categoryIds = categories.map((category) => category.categoryId);
+  requireDataAccess(active, principal.role, categoryIds, 'write', context.purpose);
+  const keyDeps = { ...deps, dialect: deps.store.dialect };
+  const at = deps.clock.now().toISOString();
+  await inTransaction(deps.store, async (trx) => {
+    await storeCategories(keyDeps, trx, scope, personId, categories, {
+      policyVersionId: active.versionId,
+      at,
+    });
+    await writeAuditEvent(keyDeps, trx, scope, context.origin, {
+      ...actorOf(principal),
+      action: 'person.write',
+      outcome: 'success',
+      subjectId: personId,
+      details: {
+        categories: categoryIds,
+        fields: Object.fromEntries(
+          categories.map((category) => [
+            category.categoryId,
+            category.values.map((value) => value.field),
+          ]),
+        ),
+        purpose: context.purpose ?? null,
+      },
+    });
+  });
+  return { categories: categoryIds };
+}

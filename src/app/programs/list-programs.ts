@@ -1,0 +1,13 @@
+import { createProgramStore, type ProgramRow } from '../../store/program-store.js';
+import { authorizeInOrganization } from '../authorize.js';
+import type { AppDeps, Principal } from '../context.js';
+
+export async function listPrograms(
+  deps: Pick<AppDeps, 'store'>,
+  principal: Principal,
+  organizationId: string,
+): Promise<Omit<ProgramRow, 'organizationId'>[]> {
+  const scope = authorizeInOrganization(principal, organizationId);
+  const rows = await createProgramStore(deps.store.db).listPrograms(scope);
+  return rows.map(({ organizationId: _organizationId, ...program }) => program);
+}
