@@ -49,12 +49,47 @@ export function createSessionStore(db: Executor) {
         })
         .execute();
     },
-    findById(scope: OrganizationScope, id: string): Promise<SessionRow | undefined> {
+    /**
+     * A session with what authentication needs of its user, in one query (this runs on every
+     * authenticated request).
+     */
+    findWithUser(
+      scope: OrganizationScope,
+      id: string,
+    ): Promise<
+      | (SessionRow & {
+          role: string;
+          userMfaRequired: number;
+          totpEnabledAt: string | null;
+          disabledAt: string | null;
+        })
+      | undefined
+    > {
       return db
         .selectFrom('sessions')
-        .select(columns)
-        .where('organization_id', '=', scope.organizationId)
-        .where('id', '=', id)
+        .innerJoin('staff_users', (join) =>
+          join
+            .onRef('staff_users.organization_id', '=', 'sessions.organization_id')
+            .onRef('staff_users.id', '=', 'sessions.user_id'),
+        )
+        .select([
+          'sessions.organization_id as organizationId',
+          'sessions.id as id',
+          'sessions.user_id as userId',
+          'sessions.created_at as createdAt',
+          'sessions.last_seen_at as lastSeenAt',
+          'sessions.expires_at as expiresAt',
+          'sessions.mfa_verified_at as mfaVerifiedAt',
+          'sessions.revoked_at as revokedAt',
+          'sessions.ip as ip',
+          'sessions.user_agent as userAgent',
+          'staff_users.role as role',
+          'staff_users.mfa_required as userMfaRequired',
+          'staff_users.totp_enabled_at as totpEnabledAt',
+          'staff_users.disabled_at as disabledAt',
+        ])
+        .where('sessions.organization_id', '=', scope.organizationId)
+        .where('sessions.id', '=', id)
         .executeTakeFirst();
     },
     listActiveForUser(

@@ -4,7 +4,6 @@ import { isMfaRequired } from '../../domain/staff-permissions.js';
 import { AppError } from '../../errors.js';
 import { scopeOf } from '../../store/scope.js';
 import { createSessionStore } from '../../store/session-store.js';
-import { createStaffUserStore } from '../../store/staff-user-store.js';
 import type { AppDeps, Principal } from '../context.js';
 
 const SESSION_INVALID = 'The session is missing, expired or revoked. Log in again.';
@@ -20,7 +19,7 @@ export async function authenticateSession(
   }
   const scope = scopeOf(parsed.organizationId);
   const sessions = createSessionStore(deps.store.db);
-  const session = await sessions.findById(scope, hashSecret(parsed.secret));
+  const session = await sessions.findWithUser(scope, hashSecret(parsed.secret));
   const now = deps.clock.now();
   if (
     session === undefined ||
@@ -28,10 +27,15 @@ export async function authenticateSession(
   ) {
     throw new AppError('UNAUTHENTICATED', SESSION_INVALID);
   }
-  const user = await createStaffUserStore(deps.store.db).findById(scope, session.userId);
-  if (user === undefined || user.disabledAt !== null) {
+  if (session.disabledAt !== null) {
     throw new AppError('UNAUTHENTICATED', SESSION_INVALID);
   }
+  const user = {
+    id: session.userId,
+    role: session.role,
+    mfaRequired: session.userMfaRequired === 1,
+    totpEnabledAt: session.totpEnabledAt,
+  };
   if (isTouchDue(session.lastSeenAt, now)) {
     await sessions.touch(scope, session.id, now.toISOString());
   }
