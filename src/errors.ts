@@ -19,6 +19,11 @@ export const ERROR_CODES = [
   'TOO_MANY_ATTEMPTS',
   /** The write conflicts with existing data (a duplicate e-mail, an already-used TOTP code). */
   'CONFLICT',
+  /**
+   * The person's data key was destroyed (crypto-shredding, GDPR Art. 17): their encrypted data is
+   * gone for good, so it can be neither read nor written again. Not a failure to retry.
+   */
+  'DATA_ERASED',
   /** The request body exceeds the configured limit. */
   'PAYLOAD_TOO_LARGE',
   /** Configuration is invalid; `details` names every bad key. */

@@ -33,6 +33,7 @@ const code = await runCli(process.argv.slice(2), {
   readStdin,
   env: process.env,
   setExitCode: () => undefined,
+  isInteractive: process.stderr.isTTY,
   untilShutdown,
 });
 process.exitCode = code;

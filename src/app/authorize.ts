@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { SystemAction } from '../policy/schema.js';
 import type { Executor } from '../store/db.js';
 import { scopeOf, type OrganizationScope } from '../store/scope.js';
-import type { Principal } from './context.js';
+import type { Actor, Principal } from './context.js';
 import { isFullyAuthenticated } from './context.js';
 import type { ActivePolicy, PolicyRegistry } from './policy/policy-registry.js';
 
@@ -25,13 +25,24 @@ export function authorizeInOrganization(
   return scopeOf(organizationId);
 }
 
-/** The gate plus a system permission, decided by the organisation's active policy. */
+/**
+ * The gate plus a system permission, decided by the organisation's active policy. The system actor
+ * (the operator at the console, `SystemActor`) passes for its own organisation without a role: it
+ * already holds the database and the master key, and the use case still applies every other rule.
+ */
 export async function authorizeSystemAction(
   deps: { db: Executor; policies: PolicyRegistry },
-  principal: Principal,
+  principal: Actor,
   organizationId: string,
   action: SystemAction,
 ): Promise<{ scope: OrganizationScope; active: ActivePolicy | undefined }> {
+  if (principal.kind === 'system') {
+    if (principal.organizationId !== organizationId) {
+      throw new AppError('NOT_FOUND', 'Not found.');
+    }
+    const scope = scopeOf(organizationId);
+    return { scope, active: await deps.policies.active(deps.db, scope) };
+  }
   const scope = authorizeInOrganization(principal, organizationId);
   const active = await deps.policies.active(deps.db, scope);
   if (!canPerformSystemAction(active?.policy, principal.role, action)) {

@@ -47,6 +47,37 @@ export type Principal =
       tokenId: string;
     };
 
+/**
+ * The server itself, acting for an operator at its console (`custodia policy upload|activate`,
+ * `custodia import participants`). Whoever runs those commands already holds the database and the
+ * master key and could change the rows by hand; going through the use cases instead keeps every
+ * rule (policy check, no lock-out, data minimisation, encryption) and writes the audit entry, with
+ * actor type `system`.
+ *
+ * Deliberately not a `Principal`: no credential resolves to it (HTTP builds principals only from
+ * sessions and API tokens, and `test/cli/policy-versions.test.ts` checks that nothing under
+ * src/http imports `systemActor`), and only the use cases that declare `Actor` accept it, so the
+ * type checker keeps it away from every other one (reading a person, managing users). A system
+ * actor is bound to one organisation like any principal and may perform every system action in it.
+ */
+export interface SystemActor {
+  kind: 'system';
+  organizationId: string;
+}
+
+/** Who may call the use cases that an operator can also run from the console. */
+export type Actor = Principal | SystemActor;
+
+/** The system actor for one organisation; built only by the CLI. */
+export function systemActor(organizationId: string): SystemActor {
+  return { kind: 'system', organizationId };
+}
+
+/** The staff account behind an actor (recorded as uploaded / created by); none for the system. */
+export function actingUserId(actor: Actor): string | null {
+  return actor.kind === 'system' ? null : actor.userId;
+}
+
 export function isFullyAuthenticated(principal: Principal): boolean {
   return (
     principal.kind === 'api-token' ||
@@ -58,8 +89,21 @@ export function isFullyAuthenticated(principal: Principal): boolean {
 export function actorOf(principal: Principal): {
   actorType: 'staff' | 'api_token';
   actorId: string;
+};
+export function actorOf(actor: Actor): {
+  actorType: 'staff' | 'api_token' | 'system';
+  actorId: string | null;
+};
+export function actorOf(actor: Actor): {
+  actorType: 'staff' | 'api_token' | 'system';
+  actorId: string | null;
 } {
-  return principal.kind === 'api-token'
-    ? { actorType: 'api_token', actorId: principal.tokenId }
-    : { actorType: 'staff', actorId: principal.userId };
+  switch (actor.kind) {
+    case 'api-token':
+      return { actorType: 'api_token', actorId: actor.tokenId };
+    case 'staff-session':
+      return { actorType: 'staff', actorId: actor.userId };
+    case 'system':
+      return { actorType: 'system', actorId: null };
+  }
 }

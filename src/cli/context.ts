@@ -10,6 +10,11 @@ export interface CliContext {
   readStdin(): Promise<string>;
   env: Readonly<Record<string, string | undefined>>;
   setExitCode(code: number): void;
+  /**
+   * Whether standard error is a terminal a person watches: commands then draw progress bars there.
+   * Unset (tests, pipes, CI logs) means no bar, only the summary.
+   */
+  isInteractive?: boolean;
 }
 
 /** Exit codes shared by all commands. */

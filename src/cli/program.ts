@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerImportCommands } from './commands/import.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPolicyCommands } from './commands/policy.js';
+import { registerPolicyVersionCommands } from './commands/policy-versions.js';
 import { registerServeCommand } from './commands/serve.js';
 import { EXIT, type LongRunningContext } from './context.js';
 
@@ -25,7 +27,8 @@ export function createProgram(context: LongRunningContext): Command {
   registerDemoCommand(program, context);
   registerMigrateCommand(program, context);
   registerInitCommand(program, context);
-  registerPolicyCommands(program, context);
+  registerPolicyVersionCommands(registerPolicyCommands(program, context), context);
+  registerImportCommands(program, context);
   registerAuditCommands(program, context);
   registerKeyCommands(program, context);
   return program;

@@ -18,6 +18,9 @@ import { handleError } from './error-map.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
+import { peopleRoutes } from './routes/people.js';
+import { policyVersionRoutes } from './routes/policy-versions.js';
+import { programRoutes } from './routes/programs.js';
 import { staffUserRoutes } from './routes/staff-users.js';
 
 export interface CreateServerOptions {
@@ -113,6 +116,9 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   );
   await server.register(staffUserRoutes({ app, authenticate }));
   await server.register(apiTokenRoutes({ app, authenticate }));
+  await server.register(policyVersionRoutes({ app, authenticate }));
+  await server.register(peopleRoutes({ app, authenticate }));
+  await server.register(programRoutes({ app, authenticate }));
   server.get('/openapi.json', { schema: { hide: true } }, () => server.swagger());
   await server.ready();
   return server;

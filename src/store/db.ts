@@ -105,6 +105,10 @@ export function openStore(options: OpenStoreOptions): Store {
     return { db, dialect, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  // An idle pooled connection that the server ends (a restart, a failover, an administrator)
+  // emits 'error' on the pool; unhandled, that would crash the process. The pool has already
+  // discarded the client and the next query opens a fresh one, so there is nothing else to do.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect, close: () => db.destroy() };
 }

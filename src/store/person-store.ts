@@ -71,6 +71,22 @@ export function createPersonStore(db: Executor) {
         .where('external_reference', '=', reference)
         .executeTakeFirst();
     },
+    /** Which of these external references are already taken (for bulk imports; ≤ 1,000 at a time). */
+    async takenExternalReferences(
+      scope: OrganizationScope,
+      references: readonly string[],
+    ): Promise<string[]> {
+      if (references.length === 0) {
+        return [];
+      }
+      const rows = await db
+        .selectFrom('people')
+        .select('external_reference as externalReference')
+        .where('organization_id', '=', scope.organizationId)
+        .where('external_reference', 'in', [...references])
+        .execute();
+      return rows.flatMap((row) => (row.externalReference === null ? [] : [row.externalReference]));
+    },
     /** A page of people (ids and kinds only: listing reveals no personal values). */
     list(
       scope: OrganizationScope,

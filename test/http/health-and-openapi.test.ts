@@ -25,6 +25,15 @@ describeEachDialect('health and API description', ({ store, dialect }) => {
     const document = response.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(document.openapi).toMatch(/^3\./);
     await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+    // The purpose a request declares is documented as a header parameter where it counts.
+    const readPerson = document.paths[
+      '/api/v1/organizations/{organizationId}/people/{personId}'
+    ] as {
+      get: { parameters: { in: string; name: string }[] };
+    };
+    expect(readPerson.get.parameters).toContainEqual(
+      expect.objectContaining({ in: 'header', name: 'x-custodia-purpose' }),
+    );
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining([
         '/healthz',
@@ -32,6 +41,19 @@ describeEachDialect('health and API description', ({ store, dialect }) => {
         '/api/v1/auth/mfa/verify',
         '/api/v1/organizations/{organizationId}/staff-users',
         '/api/v1/organizations/{organizationId}/api-tokens',
+        '/api/v1/organizations/{organizationId}/policy-versions',
+        '/api/v1/organizations/{organizationId}/policy-versions/{versionId}/activate',
+        '/api/v1/privacy-notices/{slug}',
+        '/api/v1/organizations/{organizationId}/people',
+        '/api/v1/organizations/{organizationId}/people/{personId}',
+        '/api/v1/organizations/{organizationId}/people/{personId}/data',
+        '/api/v1/organizations/{organizationId}/people/{personId}/data/{categoryId}',
+        '/api/v1/organizations/{organizationId}/people/{personId}/guardians',
+        '/api/v1/organizations/{organizationId}/people/{personId}/accesses',
+        '/api/v1/organizations/{organizationId}/staff-users/{userId}/accesses',
+        '/api/v1/organizations/{organizationId}/programs',
+        '/api/v1/organizations/{organizationId}/programs/{programId}/enrollments',
+        '/api/v1/organizations/{organizationId}/enrollments/{enrollmentId}',
       ]),
     );
   });

@@ -24,12 +24,13 @@ export const CreatePersonRequest = z.strictObject({
 });
 export type CreatePersonRequest = z.input<typeof CreatePersonRequest>;
 
-export interface CreatedPerson {
-  id: string;
-  subjectKind: string;
-  policyVersionId: string;
-  categories: string[];
-}
+export const CreatedPerson = z.object({
+  id: z.string(),
+  subjectKind: z.string(),
+  policyVersionId: z.string(),
+  categories: z.array(z.string()).describe('The categories stored'),
+});
+export type CreatedPerson = z.infer<typeof CreatedPerson>;
 
 /**
  * Records a person under the active policy: their kind must be one the policy declares, every

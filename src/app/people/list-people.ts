@@ -11,6 +11,20 @@ export const ListPeopleQuery = z.strictObject({
 });
 export type ListPeopleQuery = z.input<typeof ListPeopleQuery>;
 
+export const PeoplePage = z.object({
+  people: z.array(
+    z.object({
+      id: z.string(),
+      subjectKind: z.string(),
+      externalReference: z.string().nullable(),
+      createdAt: z.string(),
+      lastEnrollmentAt: z.string().nullable(),
+    }),
+  ),
+  next: z.string().nullable().describe('Pass as `after` for the next page; null on the last one'),
+});
+export type PeoplePage = z.infer<typeof PeoplePage>;
+
 /**
  * Pages through the organisation's people by id: ids, kinds and dates only, no personal values,
  * so a list reveals nothing a role could not see; reading one person is the audited act.
@@ -20,7 +34,7 @@ export async function listPeople(
   principal: Principal,
   organizationId: string,
   query: z.output<typeof ListPeopleQuery>,
-) {
+): Promise<PeoplePage> {
   const scope = authorizeInOrganization(principal, organizationId);
   await requireActivePolicy(deps, scope);
   const rows = await createPersonStore(deps.store.db).list(scope, {

@@ -1,3 +1,4 @@
+import { KeyUnavailableError } from '../../crypto/envelope.js';
 import { decideDataAccess } from '../../domain/access-decision.js';
 import type { ValidatedCategory } from '../../domain/personal-data-validation.js';
 import { AppError, type FieldIssue } from '../../errors.js';
@@ -43,6 +44,19 @@ export function throwIfInvalid(issues: readonly FieldIssue[]): void {
   }
 }
 
+/**
+ * The categories an enrollment of this kind of person is recorded under: those the policy marks
+ * `record_type: enrollment`, or, where it marks none, the first category kept about the kind. An
+ * enrollment is personal data (who takes part in what), so changing one is a write of them.
+ */
+export function enrollmentCategoryIds(active: ActivePolicy, subjectKind: string): string[] {
+  const kept = [...active.policy.categories.values()].filter((category) =>
+    category.definition.subjects.includes(subjectKind),
+  );
+  const records = kept.filter((category) => category.definition.record_type === 'enrollment');
+  return (records.length > 0 ? records : kept.slice(0, 1)).map((category) => category.id);
+}
+
 /** Every category must allow the action for this role (and purpose); FORBIDDEN names the first refusal. */
 export function requireDataAccess(
   active: ActivePolicy,
@@ -57,6 +71,27 @@ export function requireDataAccess(
       throw new AppError('FORBIDDEN', `Not allowed: ${decision.reason}.`);
     }
   }
+}
+
+/**
+ * Whether a key error means the person was crypto-shredded: their data key, or the organisation key
+ * that wrapped it, was destroyed. Other key errors (a master key missing from the configuration, a
+ * key row missing beside encrypted values) are faults of the installation, not outcomes.
+ */
+export function isErasedKeyError(error: unknown): error is KeyUnavailableError {
+  return (
+    error instanceof KeyUnavailableError &&
+    (error.reason === 'subject-key-destroyed' || error.reason === 'organization-key-destroyed')
+  );
+}
+
+/** The answer to any write for a crypto-shredded person: their data must not come back. */
+export function dataErasedError(cause: unknown): AppError {
+  return new AppError(
+    'DATA_ERASED',
+    'This person’s data was erased (their key was destroyed): nothing can be stored for them again.',
+    { cause },
+  );
 }
 
 /**
@@ -83,6 +118,8 @@ export async function storeCategories(
         subjectId: personId,
         category: category.categoryId,
         fields: Object.fromEntries(category.values.map((entry) => [entry.field, entry.text])),
+      }).catch((error: unknown) => {
+        throw isErasedKeyError(error) ? dataErasedError(error) : error;
       });
       values = Object.entries(encrypted).map(([field, value]) => ({
         field,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { decideDataAccess } from '../../domain/access-decision.js';
 import { AppError } from '../../errors.js';
 import { inTransaction } from '../../store/db.js';
@@ -7,22 +8,32 @@ import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
-import { requireActivePolicy } from './people-support.js';
+import { isErasedKeyError, requireActivePolicy } from './people-support.js';
 
-export interface PersonView {
-  id: string;
-  subjectKind: string;
-  externalReference: string | null;
-  policyVersionId: string;
-  createdAt: string;
-  lastEnrollmentAt: string | null;
-  /** category → field → value, only the categories this role may read. */
-  data: Record<string, Record<string, string>>;
-  /** Categories held about the person that this role may not read, and why. */
-  withheld: { category: string; reason: string }[];
-  guardians: { guardianId: string; relationship: string }[];
-  enrollments: { id: string; programId: string; status: string; enrolledAt: string }[];
-}
+export const PersonView = z.object({
+  id: z.string(),
+  subjectKind: z.string(),
+  externalReference: z.string().nullable(),
+  policyVersionId: z.string(),
+  createdAt: z.string(),
+  lastEnrollmentAt: z.string().nullable(),
+  data: z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .describe('category → field → value, only the categories this role may read'),
+  withheld: z
+    .array(z.object({ category: z.string(), reason: z.string() }))
+    .describe('Categories held about the person that this role may not read, and why'),
+  erased: z
+    .array(z.string())
+    .describe(
+      'Encrypted categories unreadable for ever: the person’s data key was destroyed (crypto-shredding); plain categories still show',
+    ),
+  guardians: z.array(z.object({ guardianId: z.string(), relationship: z.string() })),
+  enrollments: z.array(
+    z.object({ id: z.string(), programId: z.string(), status: z.string(), enrolledAt: z.string() }),
+  ),
+});
+export type PersonView = z.infer<typeof PersonView>;
 
 function groupByCategory(rows: readonly PersonalValueRow[]): Map<string, PersonalValueRow[]> {
   const groups = new Map<string, PersonalValueRow[]>();
@@ -69,6 +80,7 @@ export async function readPerson(
   }
   const data: Record<string, Record<string, string>> = {};
   const withheld: { category: string; reason: string }[] = [];
+  const erased: string[] = [];
   for (const [categoryId, rows] of groupByCategory(await people.values(scope, personId))) {
     const decision = decideDataAccess(
       active.policy,
@@ -85,14 +97,23 @@ export async function readPerson(
       rows.filter((row) => !row.isEncrypted).map((row) => [row.field, row.value]),
     );
     const encrypted = rows.filter((row) => row.isEncrypted);
-    const decrypted =
-      encrypted.length === 0
-        ? {}
-        : await decryptSubjectFields(auditDeps, deps.store.db, scope, {
-            subjectId: personId,
-            category: categoryId,
-            fields: Object.fromEntries(encrypted.map((row) => [row.field, row.value])),
-          });
+    let decrypted: Record<string, string> = {};
+    if (encrypted.length > 0) {
+      try {
+        decrypted = await decryptSubjectFields(auditDeps, deps.store.db, scope, {
+          subjectId: personId,
+          category: categoryId,
+          fields: Object.fromEntries(encrypted.map((row) => [row.field, row.value])),
+        });
+      } catch (error) {
+        if (!isErasedKeyError(error)) {
+          throw error;
+        }
+        // Crypto-shredded: what remains are ciphertexts nobody can open (GDPR Art. 17 done).
+        erased.push(categoryId);
+        continue;
+      }
+    }
     data[categoryId] = { ...plain, ...decrypted };
   }
   const guardians = await people.guardiansOf(scope, personId);
@@ -106,6 +127,7 @@ export async function readPerson(
       details: {
         categories: Object.keys(data),
         withheld: withheld.map((entry) => entry.category),
+        erased,
         purpose: context.purpose ?? null,
       },
     }),
@@ -119,6 +141,7 @@ export async function readPerson(
     lastEnrollmentAt: person.lastEnrollmentAt,
     data,
     withheld,
+    erased,
     guardians: guardians.map((link) => ({
       guardianId: link.guardianId,
       relationship: link.relationship,

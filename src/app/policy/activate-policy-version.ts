@@ -6,7 +6,7 @@ import { createPolicyVersionStore } from '../../store/policy-version-store.js';
 import { createStaffUserStore } from '../../store/staff-user-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeSystemAction } from '../authorize.js';
-import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
+import { actorOf, type Actor, type AppDeps, type RequestOrigin } from '../context.js';
 
 export const ActivatePolicyVersionRequest = z.strictObject({
   /**
@@ -32,7 +32,7 @@ export interface ActivatedPolicyVersion {
  */
 export async function activatePolicyVersion(
   deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies'>,
-  principal: Principal,
+  principal: Actor,
   organizationId: string,
   versionId: string,
   request: z.output<typeof ActivatePolicyVersionRequest>,
@@ -75,12 +75,18 @@ export async function activatePolicyVersion(
       });
     }
   }
-  const canAdminister = live.some(
-    (user) =>
-      target.policy.canSystem(roleAfter(user), 'manage-users') &&
-      target.policy.canSystem(roleAfter(user), 'manage-policy'),
+  // No lock-out: afterwards someone must manage users, and the policy must stay changeable — by
+  // someone who holds manage-policy, or through an account a user manager can create in a role
+  // the policy gives it (a policy may split the two, as kindergarten-platform.yaml does between
+  // the institution and the platform administrators).
+  const canManageUsers = live.some((user) =>
+    target.policy.canSystem(roleAfter(user), 'manage-users'),
   );
-  if (!canAdminister) {
+  const canManagePolicy =
+    live.some((user) => target.policy.canSystem(roleAfter(user), 'manage-policy')) ||
+    (canManageUsers &&
+      [...roles.keys()].some((role) => target.policy.canSystem(role, 'manage-policy')));
+  if (!canManageUsers || !canManagePolicy) {
     issues.push({
       path: 'assignRoles',
       message:

@@ -1,9 +1,22 @@
+import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { renderNotice, type NoticeFormat } from '../../policy/render/render-notice.js';
+import {
+  NOTICE_FORMATS,
+  NOTICE_LANGUAGES,
+  renderNotice,
+  type NoticeFormat,
+} from '../../policy/render/render-notice.js';
 import type { Language } from '../../policy/schema.js';
 import { createOrganizationStore } from '../../store/organization-store.js';
 import { scopeOf } from '../../store/scope.js';
 import type { AppDeps } from '../context.js';
+
+export const PrivacyNoticeQuery = z.strictObject({
+  /** The notice's language; omitted, the policy's default language. */
+  lang: z.enum(NOTICE_LANGUAGES).optional(),
+  format: z.enum(NOTICE_FORMATS).default('html'),
+});
+export type PrivacyNoticeQuery = z.input<typeof PrivacyNoticeQuery>;
 
 /**
  * The privacy notice an organisation publishes, rendered from the policy it enforces right now:

@@ -7,7 +7,7 @@ import { inTransaction } from '../../store/db.js';
 import { createPolicyVersionStore } from '../../store/policy-version-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeSystemAction } from '../authorize.js';
-import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
+import { actingUserId, actorOf, type Actor, type AppDeps, type RequestOrigin } from '../context.js';
 
 export const UploadPolicyVersionRequest = z.strictObject({
   /** The policy file's YAML text. */
@@ -36,7 +36,7 @@ export type PolicyVersionView = z.infer<typeof PolicyVersionView>;
  */
 export async function uploadPolicyVersion(
   deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies'>,
-  principal: Principal,
+  principal: Actor,
   organizationId: string,
   request: z.output<typeof UploadPolicyVersionRequest>,
   origin: RequestOrigin | undefined,
@@ -63,7 +63,7 @@ export async function uploadPolicyVersion(
     version: result.policy.document.organisation.policy_version,
     source: request.source,
     sourceSha256: createHash('sha256').update(request.source).digest('hex'),
-    uploadedBy: principal.userId,
+    uploadedBy: actingUserId(principal),
     uploadedAt: deps.clock.now().toISOString(),
   };
   await inTransaction(deps.store, async (trx) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { inTransaction } from '../../store/db.js';
-import { createProgramStore, type ProgramRow } from '../../store/program-store.js';
+import { createProgramStore } from '../../store/program-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
@@ -16,6 +16,16 @@ export const CreateProgramRequest = z.strictObject({
 });
 export type CreateProgramRequest = z.input<typeof CreateProgramRequest>;
 
+export const ProgramView = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  startsOn: z.string().nullable(),
+  endsOn: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type ProgramView = z.infer<typeof ProgramView>;
+
 /** A program people enroll in: a course, a camp, a field trip, a tour, a class… */
 export async function createProgram(
   deps: Pick<AppDeps, 'store' | 'clock' | 'ids'>,
@@ -23,7 +33,7 @@ export async function createProgram(
   organizationId: string,
   request: z.output<typeof CreateProgramRequest>,
   origin: RequestOrigin | undefined,
-): Promise<Omit<ProgramRow, 'organizationId'>> {
+): Promise<ProgramView> {
   const scope = authorizeInOrganization(principal, organizationId);
   if (
     request.startsOn !== undefined &&

@@ -2,13 +2,29 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { inTransaction } from '../../store/db.js';
 import { createPersonStore } from '../../store/person-store.js';
-import { createProgramStore, type EnrollmentRow } from '../../store/program-store.js';
+import { createProgramStore } from '../../store/program-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
-import { requireActivePolicy, requirePerson } from '../people/people-support.js';
+import {
+  enrollmentCategoryIds,
+  requireActivePolicy,
+  requireDataAccess,
+  requirePerson,
+} from '../people/people-support.js';
 
 export const EnrollmentStatus = z.enum(['pending', 'active', 'completed', 'cancelled']);
+
+export const EnrollmentView = z.object({
+  id: z.string(),
+  personId: z.string(),
+  programId: z.string(),
+  status: EnrollmentStatus,
+  enrolledAt: z.string(),
+  updatedAt: z.string(),
+  policyVersionId: z.string().describe('The policy the enrollment was made under'),
+});
+export type EnrollmentView = z.infer<typeof EnrollmentView>;
 
 export const EnrollPersonRequest = z.strictObject({
   personId: z.string().min(1).max(64),
@@ -28,10 +44,17 @@ export async function enrollPerson(
   programId: string,
   request: z.output<typeof EnrollPersonRequest>,
   origin: RequestOrigin | undefined,
-): Promise<Omit<EnrollmentRow, 'organizationId'>> {
+): Promise<EnrollmentView> {
   const scope = authorizeInOrganization(principal, organizationId);
   const active = await requireActivePolicy(deps, scope);
-  await requirePerson(deps.store.db, scope, request.personId);
+  const person = await requirePerson(deps.store.db, scope, request.personId);
+  requireDataAccess(
+    active,
+    principal.role,
+    enrollmentCategoryIds(active, person.subjectKind),
+    'write',
+    undefined,
+  );
   if ((await createProgramStore(deps.store.db).findProgram(scope, programId)) === undefined) {
     throw new AppError('NOT_FOUND', 'Not found.');
   }

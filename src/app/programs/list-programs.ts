@@ -1,12 +1,13 @@
-import { createProgramStore, type ProgramRow } from '../../store/program-store.js';
+import { createProgramStore } from '../../store/program-store.js';
 import { authorizeInOrganization } from '../authorize.js';
 import type { AppDeps, Principal } from '../context.js';
+import type { ProgramView } from './create-program.js';
 
 export async function listPrograms(
   deps: Pick<AppDeps, 'store'>,
   principal: Principal,
   organizationId: string,
-): Promise<Omit<ProgramRow, 'organizationId'>[]> {
+): Promise<ProgramView[]> {
   const scope = authorizeInOrganization(principal, organizationId);
   const rows = await createProgramStore(deps.store.db).listPrograms(scope);
   return rows.map(({ organizationId: _organizationId, ...program }) => program);
