@@ -230,6 +230,12 @@ describe('custodia command line errors', () => {
     const health = await fetch(`${address ?? ''}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', database: { dialect: 'sqlite' } });
+    // The demo enforces an example policy and publishes the notice rendered from it.
+    const notice = await fetch(`${address ?? ''}/api/v1/privacy-notices/demo?lang=es&format=html`);
+    expect(notice.status).toBe(200);
+    expect(notice.headers.get('content-type')).toContain('text/html');
+    expect(await notice.text()).toContain('Kajuyalí');
+    expect(io.stdout()).toContain('with 3 fictional participants');
     expect(io.stdout()).toMatch(/password:\s+\S{43}/);
     expect(io.stdout()).toContain(`Created a demo master key in ${keyFile}`);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);

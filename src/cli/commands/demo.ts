@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { initializeOrganization } from '../../app/organizations/initialize-organization.js';
+import { readFile } from 'node:fs/promises';
+import { seedDemoOrganization } from '../../app/organizations/seed-demo-organization.js';
 import { createOrganizationStore } from '../../store/organization-store.js';
 import { migrateToLatest } from '../../store/migrate.js';
 import { ensureDemoMasterKeyFile } from '../../crypto/master-key.js';
@@ -9,6 +10,9 @@ import { runServer } from '../run-server.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.example';
+
+// The example policy and participants ship with the package (two levels up from src/ or dist/).
+const EXAMPLES = new URL('../../../examples/', import.meta.url);
 
 /** `npm start`: the embedded database with a demo organisation, served on http://localhost:8080. */
 export function registerDemoCommand(program: Command, context: LongRunningContext): void {
@@ -45,18 +49,29 @@ export function registerDemoCommand(program: Command, context: LongRunningContex
       await migrateToLatest(runtime.deps.store);
       const existing = await createOrganizationStore(runtime.deps.store.db).findBySlug(DEMO_SLUG);
       if (existing === undefined) {
-        const created = await initializeOrganization(runtime.deps, {
-          name: 'Demo Programs Ltd',
+        const created = await seedDemoOrganization(runtime.deps, {
           slug: DEMO_SLUG,
+          name: 'Demo Programs (Kajuyalí policy)',
           adminEmail: DEMO_ADMIN_EMAIL,
-          adminName: 'Demo Administrator',
+          policy: {
+            fileName: 'kajuyali.yaml',
+            source: await readFile(new URL('policies/kajuyali.yaml', EXAMPLES), 'utf8'),
+            adminRole: 'level-a',
+          },
+          participantsCsv: await readFile(
+            new URL('demo/kajuyali-participants.csv', EXAMPLES),
+            'utf8',
+          ),
         });
         context.stdout(
           [
-            'Created the demo organisation.',
+            `Created the demo organisation under the Kajuyalí example policy (version ${created.policyVersion}), with ${created.importedPeople} fictional participants.`,
             `  organisation: ${DEMO_SLUG}`,
-            `  e-mail:       ${DEMO_ADMIN_EMAIL}`,
+            `  e-mail:       ${DEMO_ADMIN_EMAIL}   (role level-a)`,
             `  password:     ${created.generatedPassword ?? '(given)'}   (shown once)`,
+            '  The policy makes level A use a second factor: after logging in, enrol TOTP at',
+            '  POST /api/v1/auth/mfa/enrollment and confirm it before anything else.',
+            `  Published notice: /api/v1/privacy-notices/${DEMO_SLUG}?lang=es&format=html`,
             '',
           ].join('\n'),
         );
