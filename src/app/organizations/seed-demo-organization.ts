@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { activatePolicyVersion } from '../policy/activate-policy-version.js';
 import { uploadPolicyVersion } from '../policy/upload-policy-version.js';
 import { importPeople, type ImportSource } from '../people/import-people.js';
@@ -50,11 +51,7 @@ export async function seedDemoOrganization(
     { assignRoles: { [organization.adminUserId]: seed.policy.adminRole } },
     undefined,
   );
-  const source: ImportSource = {
-    open: async function* () {
-      yield seed.participantsCsv;
-    },
-  };
+  const source: ImportSource = { open: () => Readable.from([seed.participantsCsv]) };
   const imported = await importPeople(deps, operator, organization.organizationId, source, {
     subjectKind: 'participant',
     dryRun: false,
