@@ -7,6 +7,7 @@ import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import {
+  governingCategoryIds,
   requireActivePolicy,
   requireDataAccess,
   storeCategories,
@@ -68,10 +69,13 @@ export async function createPerson(
     },
   );
   throwIfInvalid(issues);
+  // A record without data still needs write permission on its kind: see governingCategoryIds.
   requireDataAccess(
     active,
     principal.role,
-    categories.map((category) => category.categoryId),
+    categories.length > 0
+      ? categories.map((category) => category.categoryId)
+      : governingCategoryIds(active, request.subjectKind),
     'write',
     context.purpose,
   );

@@ -5,7 +5,12 @@ import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { shredSubjectKeyInTransaction } from '../keys/shred-subject-key.js';
-import { requireActivePolicy, requireDataAccess, requirePerson } from './people-support.js';
+import {
+  governingCategoryIds,
+  requireActivePolicy,
+  requireDataAccess,
+  requirePerson,
+} from './people-support.js';
 
 /**
  * Deletes a person: every value, link and enrollment goes, and their data key is crypto-shredded
@@ -26,13 +31,7 @@ export async function deletePerson(
   const people = createPersonStore(deps.store.db);
   const held = [...new Set((await people.values(scope, personId)).map((row) => row.categoryId))];
   // A person with no data left is deleted under the categories the policy keeps about their kind.
-  const governing =
-    held.length > 0
-      ? held
-      : [...active.policy.categories.values()]
-          .filter((category) => category.definition.subjects.includes(person.subjectKind))
-          .map((category) => category.id)
-          .slice(0, 1);
+  const governing = held.length > 0 ? held : governingCategoryIds(active, person.subjectKind);
   requireDataAccess(active, principal.role, governing, 'delete', context.purpose);
   const keyDeps = { ...deps, dialect: deps.store.dialect };
   await inTransaction(deps.store, async (trx) => {

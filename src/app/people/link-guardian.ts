@@ -5,7 +5,12 @@ import { createPersonStore } from '../../store/person-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
-import { requireActivePolicy, requireDataAccess, requirePerson } from './people-support.js';
+import {
+  governingCategoryIds,
+  requireActivePolicy,
+  requireDataAccess,
+  requirePerson,
+} from './people-support.js';
 
 export const LinkGuardianRequest = z.strictObject({
   guardianId: z.string().min(1).max(64),
@@ -34,10 +39,13 @@ export async function linkGuardian(
   }
   const minor = await requirePerson(deps.store.db, scope, minorId);
   await requirePerson(deps.store.db, scope, request.guardianId);
-  const writable = [...active.policy.categories.values()]
-    .filter((category) => category.definition.subjects.includes(minor.subjectKind))
-    .map((category) => category.id);
-  requireDataAccess(active, principal.role, writable.slice(0, 1), 'write', undefined);
+  requireDataAccess(
+    active,
+    principal.role,
+    governingCategoryIds(active, minor.subjectKind),
+    'write',
+    undefined,
+  );
   await inTransaction(deps.store, async (trx) => {
     await createPersonStore(trx).linkGuardian(scope, {
       guardianId: request.guardianId,

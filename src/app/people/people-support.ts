@@ -45,6 +45,19 @@ export function throwIfInvalid(issues: readonly FieldIssue[]): void {
 }
 
 /**
+ * The category that governs a record of this kind of person when no data is involved (creating an
+ * empty record, deleting one whose data is gone, linking a guardian): the first category the
+ * policy keeps about the kind. Actions on the record itself need the role's permission on it,
+ * so a role with no say over a kind of person cannot create, link or delete such people.
+ */
+export function governingCategoryIds(active: ActivePolicy, subjectKind: string): string[] {
+  const first = [...active.policy.categories.values()].find((category) =>
+    category.definition.subjects.includes(subjectKind),
+  );
+  return first === undefined ? [] : [first.id];
+}
+
+/**
  * The categories an enrollment of this kind of person is recorded under: those the policy marks
  * `record_type: enrollment`, or, where it marks none, the first category kept about the kind. An
  * enrollment is personal data (who takes part in what), so changing one is a write of them.
@@ -54,7 +67,9 @@ export function enrollmentCategoryIds(active: ActivePolicy, subjectKind: string)
     category.definition.subjects.includes(subjectKind),
   );
   const records = kept.filter((category) => category.definition.record_type === 'enrollment');
-  return (records.length > 0 ? records : kept.slice(0, 1)).map((category) => category.id);
+  return records.length > 0
+    ? records.map((category) => category.id)
+    : governingCategoryIds(active, subjectKind);
 }
 
 /** Every category must allow the action for this role (and purpose); FORBIDDEN names the first refusal. */
