@@ -34,7 +34,9 @@ if (rest.includes('--pg')) {
 }
 const binaries = findPostgresBinaries();
 if (binaries === undefined) {
-  process.stderr.write('initdb and pg_ctl are not on the PATH; cannot start a PostgreSQL cluster\n');
+  process.stderr.write(
+    'initdb and pg_ctl are not on the PATH; cannot start a PostgreSQL cluster\n',
+  );
   process.exit(2);
 }
 
@@ -61,7 +63,7 @@ function runBenchmark(url: string): Promise<number> {
 }
 
 let cluster: PostgresCluster | undefined;
-let exitCode = 1;
+let exitCode: number;
 try {
   process.stderr.write('Starting a throwaway PostgreSQL cluster (fsync=off)…\n');
   cluster = await startPostgresCluster(binaries);
