@@ -1,7 +1,7 @@
-import { decryptValue, fieldAssociatedData } from '../../crypto/envelope.js';
+import { decryptValue } from '../../crypto/envelope.js';
 import type { Executor } from '../../store/db.js';
 import type { OrganizationScope } from '../../store/scope.js';
-import type { SubjectFields } from './encrypt-subject-fields.js';
+import { withFieldKey, type SubjectFields } from './encrypt-subject-fields.js';
 import { readSubjectDataKey, type KeyDeps } from './key-hierarchy.js';
 
 /**
@@ -18,23 +18,5 @@ export async function decryptSubjectFields(
   input: SubjectFields,
 ): Promise<Record<string, string>> {
   const dataKey = await readSubjectDataKey(deps, db, scope, input.subjectId);
-  try {
-    return Object.fromEntries(
-      Object.entries(input.fields).map(([field, ciphertext]) => [
-        field,
-        decryptValue(
-          dataKey,
-          ciphertext,
-          fieldAssociatedData({
-            organizationId: scope.organizationId,
-            subjectId: input.subjectId,
-            category: input.category,
-            field,
-          }),
-        ),
-      ]),
-    );
-  } finally {
-    dataKey.fill(0);
-  }
+  return withFieldKey(dataKey, scope, input, decryptValue);
 }

@@ -23,13 +23,26 @@ export async function encryptSubjectFields(
   input: SubjectFields,
 ): Promise<Record<string, string>> {
   const dataKey = await obtainSubjectDataKey(deps, trx, scope, input.subjectId);
+  return withFieldKey(dataKey, scope, input, encryptValue);
+}
+
+/**
+ * Applies `transform` (encrypt or decrypt) to every field with the person's data key, binding each
+ * value to its organisation, person, category and field, and zeroes the key afterwards.
+ */
+export function withFieldKey(
+  dataKey: Buffer,
+  scope: OrganizationScope,
+  input: SubjectFields,
+  transform: (key: Uint8Array, value: string, associatedData: string) => string,
+): Record<string, string> {
   try {
     return Object.fromEntries(
-      Object.entries(input.fields).map(([field, plaintext]) => [
+      Object.entries(input.fields).map(([field, value]) => [
         field,
-        encryptValue(
+        transform(
           dataKey,
-          plaintext,
+          value,
           fieldAssociatedData({
             organizationId: scope.organizationId,
             subjectId: input.subjectId,
