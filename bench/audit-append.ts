@@ -14,7 +14,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ import { inTransaction, openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { createOrganizationStore } from '../src/store/organization-store.js';
 import { scopeOf } from '../src/store/scope.js';
+import { describeMachine } from './machine.js';
 
 const { values: options } = parseArgs({
   options: { appends: { type: 'string', default: '3000' }, pg: { type: 'string' } },
@@ -230,12 +231,7 @@ writeFileSync(
     {
       benchmark: 'audit-append',
       measuredAt: new Date().toISOString(),
-      machine: {
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        parallelism: availableParallelism(),
-      },
+      machine: describeMachine(),
       settings: {
         batchedAppends: APPENDS,
         singleAppends: APPENDS / 10,

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,7 @@ import { loadConfig } from '../src/config.js';
 import { createServer } from '../src/http/create-server.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { describeMachine } from './machine.js';
 
 const LOOPBACK = '127.0.0.1';
 const RESULTS_FILE = fileURLToPath(new URL('./results/http-throughput.json', import.meta.url));
@@ -300,12 +301,7 @@ async function main(): Promise<void> {
     const report = {
       benchmark: 'http-throughput',
       measuredAt: new Date().toISOString(),
-      machine: {
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        parallelism: availableParallelism(),
-      },
+      machine: describeMachine(),
       settings: {
         durationSeconds: options.duration,
         warmupSeconds: options.warmup,

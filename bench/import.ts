@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { once } from 'node:events';
@@ -42,6 +42,7 @@ import { createLocalMasterKeyProvider } from '../src/crypto/master-key.js';
 import { argon2Passwords } from '../src/crypto/passwords.js';
 import { openStore } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { describeMachine } from './machine.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -277,12 +278,7 @@ try {
       {
         benchmark: 'import',
         measuredAt: new Date().toISOString(),
-        machine: {
-          node: process.version,
-          platform: `${process.platform} ${process.arch}`,
-          cpu: cpus()[0]?.model ?? 'unknown',
-          parallelism: availableParallelism(),
-        },
+        machine: describeMachine(),
         settings: {
           rows: ROWS,
           csvMiB: megabytes(csvBytes),

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ import { createLocalMasterKeyProvider } from '../src/crypto/master-key.js';
 import { argon2Passwords } from '../src/crypto/passwords.js';
 import { openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { describeMachine } from './machine.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -279,12 +280,7 @@ writeFileSync(
     {
       benchmark: 'person-read',
       measuredAt: new Date().toISOString(),
-      machine: {
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        parallelism: availableParallelism(),
-      },
+      machine: describeMachine(),
       settings: {
         iterations: ITERATIONS,
         otherPeople: OTHER_PEOPLE,
