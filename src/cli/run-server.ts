@@ -2,6 +2,7 @@ import { sealAllAuditLogs } from '../app/audit/seal-audit-log.js';
 import { createServer } from '../http/create-server.js';
 import type { Runtime } from '../runtime.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { rowSecurityBypassed } from '../store/tenant.js';
 import type { LongRunningContext } from './context.js';
 
 /**
@@ -13,6 +14,13 @@ export async function runServer(context: LongRunningContext, runtime: Runtime): 
   const outcome = await migrateToLatest(runtime.deps.store);
   if (outcome.applied.length > 0) {
     runtime.logger.info({ applied: outcome.applied }, 'database migrated');
+  }
+  if (await rowSecurityBypassed(runtime.deps.store)) {
+    runtime.logger.warn(
+      'the database role is a superuser or has BYPASSRLS: row-level security does not hold it, ' +
+        'so only the application keeps organisations apart. Connect as a role that owns the ' +
+        'tables but is neither (README, "Running on PostgreSQL").',
+    );
   }
   const server = await createServer({
     app: runtime.deps,

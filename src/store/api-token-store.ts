@@ -1,4 +1,5 @@
 import type { Executor } from './db.js';
+import { inTenant } from './tenant.js';
 import type { OrganizationScope } from './scope.js';
 
 export interface ApiTokenRow {
@@ -31,7 +32,7 @@ export function createApiTokenStore(db: Executor) {
       scope: OrganizationScope,
       token: Omit<ApiTokenRow, 'organizationId' | 'lastUsedAt' | 'revokedAt'>,
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .insertInto('api_tokens')
         .values({
           organization_id: scope.organizationId,
@@ -45,7 +46,7 @@ export function createApiTokenStore(db: Executor) {
         .execute();
     },
     findById(scope: OrganizationScope, id: string): Promise<ApiTokenRow | undefined> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('api_tokens')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -53,7 +54,7 @@ export function createApiTokenStore(db: Executor) {
         .executeTakeFirst();
     },
     list(scope: OrganizationScope): Promise<ApiTokenRow[]> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('api_tokens')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -62,7 +63,7 @@ export function createApiTokenStore(db: Executor) {
         .execute();
     },
     async markUsed(scope: OrganizationScope, id: string, at: string): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('api_tokens')
         .set({ last_used_at: at })
         .where('organization_id', '=', scope.organizationId)
@@ -70,7 +71,7 @@ export function createApiTokenStore(db: Executor) {
         .execute();
     },
     async revoke(scope: OrganizationScope, id: string, at: string): Promise<boolean> {
-      const result = await db
+      const result = await inTenant(db, scope)
         .updateTable('api_tokens')
         .set({ revoked_at: at })
         .where('organization_id', '=', scope.organizationId)

@@ -6,6 +6,7 @@ import {
   type StoredEntry,
 } from '../domain/audit-chain.js';
 import type { Dialect, Executor } from './db.js';
+import { inTenant } from './tenant.js';
 import type { AuditEventsTable } from './schema.js';
 import type { OrganizationScope } from './scope.js';
 
@@ -55,14 +56,14 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
   return {
     async append(scope: OrganizationScope, event: AuditEventInput): Promise<number> {
       if (dialect === 'postgres') {
-        await db
+        await inTenant(db, scope)
           .selectFrom('organizations')
           .select('id')
           .where('id', '=', scope.organizationId)
           .forUpdate()
           .execute();
       }
-      const last = await db
+      const last = await inTenant(db, scope)
         .selectFrom('audit_events')
         .select(['sequence', 'hash'])
         .where('organization_id', '=', scope.organizationId)
@@ -77,7 +78,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
         { ...event, organizationId: scope.organizationId, sequence, detailsDigest: digest },
         previousHash,
       );
-      await db
+      await inTenant(db, scope)
         .insertInto('audit_events')
         .values({
           organization_id: scope.organizationId,
@@ -105,7 +106,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
       scope: OrganizationScope,
       filter: { action?: string; actorId?: string; limit?: number } = {},
     ): Promise<AuditEventRow[]> {
-      let query = db
+      let query = inTenant(db, scope)
         .selectFrom('audit_events')
         .select(columns)
         .where('organization_id', '=', scope.organizationId);
@@ -130,7 +131,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
       scope: OrganizationScope,
       filter: { subjectId?: string; actorId?: string; actionPrefix: string; limit: number },
     ): Promise<AuditEventRow[]> {
-      let query = db
+      let query = inTenant(db, scope)
         .selectFrom('audit_events')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -154,7 +155,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
       afterSequence: number,
       limit: number,
     ): Promise<StoredEntry[]> {
-      const rows = await db
+      const rows = await inTenant(db, scope)
         .selectFrom('audit_events')
         .select([
           ...columns,
@@ -177,7 +178,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
     },
 
     async head(scope: OrganizationScope): Promise<{ sequence: number; hash: string } | undefined> {
-      const row = await db
+      const row = await inTenant(db, scope)
         .selectFrom('audit_events')
         .select(['sequence', 'hash'])
         .where('organization_id', '=', scope.organizationId)
@@ -187,11 +188,11 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
       return row === undefined ? undefined : { sequence: row.sequence, hash: row.hash ?? '' };
     },
 
-    async insertCheckpoint(checkpoint: Checkpoint & { organizationId: string }): Promise<void> {
-      await db
+    async insertCheckpoint(scope: OrganizationScope, checkpoint: Checkpoint): Promise<void> {
+      await inTenant(db, scope)
         .insertInto('audit_checkpoints')
         .values({
-          organization_id: checkpoint.organizationId,
+          organization_id: scope.organizationId,
           tree_size: checkpoint.treeSize,
           head_hash: checkpoint.headHash,
           signed_at: checkpoint.signedAt,
@@ -202,7 +203,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
     },
 
     listCheckpoints(scope: OrganizationScope): Promise<Checkpoint[]> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('audit_checkpoints')
         .select([
           'organization_id as organizationId',
@@ -227,7 +228,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
         createdAt: string;
       },
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .insertInto('audit_signing_keys')
         .values({
           organization_id: scope.organizationId,
@@ -245,7 +246,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
       keyId: string,
       wrapped: { masterKeyId: string; wrappedSeed: string },
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('audit_signing_keys')
         .set({ master_key_id: wrapped.masterKeyId, wrapped_seed: wrapped.wrappedSeed })
         .where('organization_id', '=', scope.organizationId)
@@ -255,7 +256,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
 
     /** Signing keys, newest first. */
     listSigningKeys(scope: OrganizationScope) {
-      return db
+      return inTenant(db, scope)
         .selectFrom('audit_signing_keys')
         .select([
           'key_id as keyId',
@@ -271,7 +272,7 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
     },
 
     async latestCheckpointSize(scope: OrganizationScope): Promise<number> {
-      const row = await db
+      const row = await inTenant(db, scope)
         .selectFrom('audit_checkpoints')
         .select((eb) => eb.fn.max('tree_size').as('size'))
         .where('organization_id', '=', scope.organizationId)

@@ -3,13 +3,13 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
-  PostgresDialect,
   SqliteDialect,
   type SqliteDatabase as SqliteDialectDatabase,
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { TenantBindingPostgresDialect } from './tenant.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -109,7 +109,7 @@ export function openStore(options: OpenStoreOptions): Store {
   // emits 'error' on the pool; unhandled, that would crash the process. The pool has already
   // discarded the client and the next query opens a fresh one, so there is nothing else to do.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new TenantBindingPostgresDialect({ pool }) });
   return { db, dialect, close: () => db.destroy() };
 }
 

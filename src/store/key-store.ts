@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Dialect, Executor, Store } from './db.js';
+import { inTenant } from './tenant.js';
 import type { OrganizationScope } from './scope.js';
 
 /**
@@ -99,7 +100,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
      */
     async lockOrganizationKeys(scope: OrganizationScope): Promise<void> {
       if (dialect === 'postgres') {
-        await db
+        await inTenant(db, scope)
           .selectFrom('organizations')
           .select('id')
           .where('id', '=', scope.organizationId)
@@ -109,7 +110,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
     },
 
     findCurrentOrganizationKey(scope: OrganizationScope): Promise<OrganizationKeyRow | undefined> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('organization_keys')
         .select([
           'id',
@@ -126,7 +127,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
 
     async insertOrganizationKey(scope: OrganizationScope, row: OrganizationKeyRow): Promise<void> {
       await zeroFreedBytes();
-      await db
+      await inTenant(db, scope)
         .insertInto('organization_keys')
         .values({
           organization_id: scope.organizationId,
@@ -146,7 +147,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
       retiredAt: string,
     ): Promise<void> {
       await zeroFreedBytes();
-      await db
+      await inTenant(db, scope)
         .updateTable('organization_keys')
         .set({ wrapped_key: null, retired_at: retiredAt })
         .where('organization_id', '=', scope.organizationId)
@@ -159,7 +160,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
       scope: OrganizationScope,
       currentMasterKeyId: string,
     ): Promise<OrganizationKeyRow[]> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('organization_keys')
         .select([
           'id',
@@ -181,7 +182,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
       wrapped: { wrappedKey: string; masterKeyId: string },
     ): Promise<void> {
       await zeroFreedBytes();
-      await db
+      await inTenant(db, scope)
         .updateTable('organization_keys')
         .set({ wrapped_key: wrapped.wrappedKey, master_key_id: wrapped.masterKeyId })
         .where('organization_id', '=', scope.organizationId)
@@ -191,7 +192,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
     },
 
     async masterKeyUsage(scope: OrganizationScope): Promise<MasterKeyUsage[]> {
-      const rows = await db
+      const rows = await inTenant(db, scope)
         .selectFrom('organization_keys')
         .select((eb) => [
           'master_key_id as masterKeyId',
@@ -216,7 +217,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
     ): Promise<SubjectKeyRow | undefined> {
       // One statement for both rows: a rotation committing in between cannot pair a person's key
       // with an organisation key that no longer wraps it.
-      return db
+      return inTenant(db, scope)
         .selectFrom('subject_keys')
         .leftJoin('organization_keys', (join) =>
           join
@@ -266,7 +267,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
       },
     ): Promise<boolean> {
       await zeroFreedBytes();
-      const result = await db
+      const result = await inTenant(db, scope)
         .insertInto('subject_keys')
         .values({
           organization_id: scope.organizationId,
@@ -287,7 +288,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
       organizationKeyId: string,
       limit: number = REWRAP_PAGE_SIZE,
     ): Promise<{ subjectId: string; wrappedKey: string }[]> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('subject_keys')
         .select(['subject_id as subjectId', 'wrapped_key as wrappedKey'])
         .where('organization_id', '=', scope.organizationId)
@@ -305,7 +306,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
       wrapped: { organizationKeyId: string; wrappedKey: string },
     ): Promise<void> {
       await zeroFreedBytes();
-      await db
+      await inTenant(db, scope)
         .updateTable('subject_keys')
         .set({ organization_key_id: wrapped.organizationKeyId, wrapped_key: wrapped.wrappedKey })
         .where('organization_id', '=', scope.organizationId)
@@ -325,7 +326,7 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
       destroyedAt: string,
     ): Promise<boolean> {
       await zeroFreedBytes();
-      const result = await db
+      const result = await inTenant(db, scope)
         .updateTable('subject_keys')
         .set({ wrapped_key: null, destroyed_at: destroyedAt })
         .where('organization_id', '=', scope.organizationId)

@@ -4,6 +4,7 @@ import { foundation } from './migrations/0001-foundation.js';
 import { encryptionKeys } from './migrations/0002-encryption-keys.js';
 import { auditChain } from './migrations/0003-audit-chain.js';
 import { records } from './migrations/0004-records.js';
+import { tenantRowSecurity } from './migrations/0005-tenant-row-security.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they run the same from source,
@@ -15,6 +16,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0002-encryption-keys': encryptionKeys(dialect),
     '0003-audit-chain': auditChain(dialect),
     '0004-records': records(dialect),
+    '0005-tenant-row-security': tenantRowSecurity(dialect),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Executor } from './db.js';
+import { tenantNeutral } from './tenant.js';
 
 export interface OrganizationRow {
   id: string;
@@ -7,7 +8,9 @@ export interface OrganizationRow {
   createdAt: string;
 }
 
-export function createOrganizationStore(db: Executor) {
+export function createOrganizationStore(executor: Executor) {
+  // The organizations table holds no tenant rows: its queries leave a connection's binding be.
+  const db = tenantNeutral(executor);
   const columns = ['id', 'slug', 'name', 'created_at as createdAt'] as const;
   return {
     async insert(row: OrganizationRow): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Executor } from './db.js';
+import { inTenant } from './tenant.js';
 import type { OrganizationScope } from './scope.js';
 
 export interface PersonRow {
@@ -39,7 +40,7 @@ export function createPersonStore(db: Executor) {
       scope: OrganizationScope,
       person: Omit<PersonRow, 'organizationId' | 'lastEnrollmentAt'>,
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .insertInto('people')
         .values({
           organization_id: scope.organizationId,
@@ -53,7 +54,7 @@ export function createPersonStore(db: Executor) {
         .execute();
     },
     findById(scope: OrganizationScope, id: string): Promise<PersonRow | undefined> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('people')
         .select(personColumns)
         .where('organization_id', '=', scope.organizationId)
@@ -64,7 +65,7 @@ export function createPersonStore(db: Executor) {
       scope: OrganizationScope,
       reference: string,
     ): Promise<PersonRow | undefined> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('people')
         .select(personColumns)
         .where('organization_id', '=', scope.organizationId)
@@ -79,7 +80,7 @@ export function createPersonStore(db: Executor) {
       if (references.length === 0) {
         return [];
       }
-      const rows = await db
+      const rows = await inTenant(db, scope)
         .selectFrom('people')
         .select('external_reference as externalReference')
         .where('organization_id', '=', scope.organizationId)
@@ -92,7 +93,7 @@ export function createPersonStore(db: Executor) {
       scope: OrganizationScope,
       page: { afterId?: string; limit: number; subjectKind?: string },
     ): Promise<PersonRow[]> {
-      let query = db
+      let query = inTenant(db, scope)
         .selectFrom('people')
         .select(personColumns)
         .where('organization_id', '=', scope.organizationId);
@@ -105,7 +106,7 @@ export function createPersonStore(db: Executor) {
       return query.orderBy('id').limit(page.limit).execute();
     },
     async recordEnrollment(scope: OrganizationScope, personId: string, at: string): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('people')
         .set({ last_enrollment_at: at })
         .where('organization_id', '=', scope.organizationId)
@@ -117,7 +118,7 @@ export function createPersonStore(db: Executor) {
     },
     /** Removes the person and, by cascade, their values, links and enrollments. */
     async delete(scope: OrganizationScope, personId: string): Promise<boolean> {
-      const result = await db
+      const result = await inTenant(db, scope)
         .deleteFrom('people')
         .where('organization_id', '=', scope.organizationId)
         .where('id', '=', personId)
@@ -127,7 +128,7 @@ export function createPersonStore(db: Executor) {
 
     /** Every stored value of the person, in category and field order. */
     async values(scope: OrganizationScope, personId: string): Promise<PersonalValueRow[]> {
-      const rows = await db
+      const rows = await inTenant(db, scope)
         .selectFrom('personal_data')
         .select([
           'category_id as categoryId',
@@ -156,7 +157,7 @@ export function createPersonStore(db: Executor) {
       if (values.length === 0) {
         return;
       }
-      await db
+      await inTenant(db, scope)
         .insertInto('personal_data')
         .values(
           values.map((entry) => ({
@@ -189,7 +190,7 @@ export function createPersonStore(db: Executor) {
       personId: string,
       categoryId: string,
     ): Promise<number> {
-      const result = await db
+      const result = await inTenant(db, scope)
         .deleteFrom('personal_data')
         .where('organization_id', '=', scope.organizationId)
         .where('person_id', '=', personId)
@@ -202,7 +203,7 @@ export function createPersonStore(db: Executor) {
       scope: OrganizationScope,
       link: { guardianId: string; minorId: string; relationship: string; createdAt: string },
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .insertInto('guardian_links')
         .values({
           organization_id: scope.organizationId,
@@ -217,7 +218,7 @@ export function createPersonStore(db: Executor) {
         .execute();
     },
     guardiansOf(scope: OrganizationScope, minorId: string) {
-      return db
+      return inTenant(db, scope)
         .selectFrom('guardian_links')
         .select(['guardian_id as guardianId', 'relationship', 'created_at as createdAt'])
         .where('organization_id', '=', scope.organizationId)
@@ -226,7 +227,7 @@ export function createPersonStore(db: Executor) {
         .execute();
     },
     minorsOf(scope: OrganizationScope, guardianId: string) {
-      return db
+      return inTenant(db, scope)
         .selectFrom('guardian_links')
         .select(['minor_id as minorId', 'relationship', 'created_at as createdAt'])
         .where('organization_id', '=', scope.organizationId)

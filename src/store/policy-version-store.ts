@@ -1,4 +1,5 @@
 import type { Executor } from './db.js';
+import { inTenant } from './tenant.js';
 import type { PolicyVersionsTable } from './schema.js';
 import type { OrganizationScope } from './scope.js';
 
@@ -34,7 +35,7 @@ export function createPolicyVersionStore(db: Executor) {
       scope: OrganizationScope,
       row: Omit<PolicyVersionRow, 'organizationId' | 'activatedAt' | 'archivedAt' | 'status'>,
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .insertInto('policy_versions')
         .values({
           organization_id: scope.organizationId,
@@ -49,7 +50,7 @@ export function createPolicyVersionStore(db: Executor) {
         .execute();
     },
     findById(scope: OrganizationScope, id: string): Promise<PolicyVersionRow | undefined> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('policy_versions')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -57,7 +58,7 @@ export function createPolicyVersionStore(db: Executor) {
         .executeTakeFirst();
     },
     findActive(scope: OrganizationScope): Promise<PolicyVersionRow | undefined> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('policy_versions')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -66,7 +67,7 @@ export function createPolicyVersionStore(db: Executor) {
     },
     /** The active version's id only: read on every request, so it stays one indexed lookup. */
     async activeId(scope: OrganizationScope): Promise<string | undefined> {
-      const row = await db
+      const row = await inTenant(db, scope)
         .selectFrom('policy_versions')
         .select('id')
         .where('organization_id', '=', scope.organizationId)
@@ -75,7 +76,7 @@ export function createPolicyVersionStore(db: Executor) {
       return row?.id;
     },
     list(scope: OrganizationScope): Promise<Omit<PolicyVersionRow, 'source'>[]> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('policy_versions')
         .select(columns.filter((column) => column !== 'source'))
         .where('organization_id', '=', scope.organizationId)
@@ -85,13 +86,13 @@ export function createPolicyVersionStore(db: Executor) {
     },
     /** Archives the active version (if any) and activates `id`; call inside a transaction. */
     async activate(scope: OrganizationScope, id: string, at: string): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('policy_versions')
         .set({ status: 'archived', archived_at: at })
         .where('organization_id', '=', scope.organizationId)
         .where('status', '=', 'active')
         .execute();
-      await db
+      await inTenant(db, scope)
         .updateTable('policy_versions')
         .set({ status: 'active', activated_at: at, archived_at: null })
         .where('organization_id', '=', scope.organizationId)

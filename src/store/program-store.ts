@@ -1,4 +1,5 @@
 import type { Executor } from './db.js';
+import { inTenant } from './tenant.js';
 import type { EnrollmentsTable } from './schema.js';
 import type { OrganizationScope } from './scope.js';
 
@@ -50,7 +51,7 @@ export function createProgramStore(db: Executor) {
       scope: OrganizationScope,
       program: Omit<ProgramRow, 'organizationId'>,
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .insertInto('programs')
         .values({
           organization_id: scope.organizationId,
@@ -64,7 +65,7 @@ export function createProgramStore(db: Executor) {
         .execute();
     },
     findProgram(scope: OrganizationScope, id: string): Promise<ProgramRow | undefined> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('programs')
         .select(programColumns)
         .where('organization_id', '=', scope.organizationId)
@@ -72,7 +73,7 @@ export function createProgramStore(db: Executor) {
         .executeTakeFirst();
     },
     listPrograms(scope: OrganizationScope): Promise<ProgramRow[]> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('programs')
         .select(programColumns)
         .where('organization_id', '=', scope.organizationId)
@@ -84,7 +85,7 @@ export function createProgramStore(db: Executor) {
       scope: OrganizationScope,
       enrollment: Omit<EnrollmentRow, 'organizationId'>,
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .insertInto('enrollments')
         .values({
           organization_id: scope.organizationId,
@@ -99,7 +100,7 @@ export function createProgramStore(db: Executor) {
         .execute();
     },
     findEnrollment(scope: OrganizationScope, id: string): Promise<EnrollmentRow | undefined> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('enrollments')
         .select(enrollmentColumns)
         .where('organization_id', '=', scope.organizationId)
@@ -107,7 +108,7 @@ export function createProgramStore(db: Executor) {
         .executeTakeFirst();
     },
     enrollmentsOf(scope: OrganizationScope, personId: string): Promise<EnrollmentRow[]> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('enrollments')
         .select(enrollmentColumns)
         .where('organization_id', '=', scope.organizationId)
@@ -121,7 +122,7 @@ export function createProgramStore(db: Executor) {
       status: EnrollmentRow['status'],
       at: string,
     ): Promise<boolean> {
-      const result = await db
+      const result = await inTenant(db, scope)
         .updateTable('enrollments')
         .set({ status, updated_at: at })
         .where('organization_id', '=', scope.organizationId)

@@ -1,4 +1,5 @@
 import type { Executor } from './db.js';
+import { inTenant } from './tenant.js';
 import type { OrganizationScope } from './scope.js';
 
 export interface SessionRow {
@@ -33,7 +34,7 @@ export function createSessionStore(db: Executor) {
       scope: OrganizationScope,
       session: Omit<SessionRow, 'organizationId'>,
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .insertInto('sessions')
         .values({
           organization_id: scope.organizationId,
@@ -65,7 +66,7 @@ export function createSessionStore(db: Executor) {
         })
       | undefined
     > {
-      return db
+      return inTenant(db, scope)
         .selectFrom('sessions')
         .innerJoin('staff_users', (join) =>
           join
@@ -97,7 +98,7 @@ export function createSessionStore(db: Executor) {
       userId: string,
       now: string,
     ): Promise<SessionRow[]> {
-      return db
+      return inTenant(db, scope)
         .selectFrom('sessions')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -108,7 +109,7 @@ export function createSessionStore(db: Executor) {
         .execute();
     },
     async touch(scope: OrganizationScope, id: string, at: string): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('sessions')
         .set({ last_seen_at: at })
         .where('organization_id', '=', scope.organizationId)
@@ -116,7 +117,7 @@ export function createSessionStore(db: Executor) {
         .execute();
     },
     async markMfaVerified(scope: OrganizationScope, id: string, at: string): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('sessions')
         .set({ mfa_verified_at: at, last_seen_at: at })
         .where('organization_id', '=', scope.organizationId)
@@ -130,7 +131,7 @@ export function createSessionStore(db: Executor) {
       id: string,
       at: string,
     ): Promise<boolean> {
-      const result = await db
+      const result = await inTenant(db, scope)
         .updateTable('sessions')
         .set({ revoked_at: at })
         .where('organization_id', '=', scope.organizationId)

@@ -1,4 +1,5 @@
 import type { Dialect, Executor } from './db.js';
+import { inTenant } from './tenant.js';
 import type { OrganizationScope } from './scope.js';
 
 export interface StaffUserRow {
@@ -51,7 +52,7 @@ function toRow(raw: RawRow): StaffUserRow {
 export function createStaffUserStore(db: Executor) {
   return {
     async insert(scope: OrganizationScope, user: NewStaffUser): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .insertInto('staff_users')
         .values({
           organization_id: scope.organizationId,
@@ -67,7 +68,7 @@ export function createStaffUserStore(db: Executor) {
         .execute();
     },
     async findById(scope: OrganizationScope, id: string): Promise<StaffUserRow | undefined> {
-      const raw = await db
+      const raw = await inTenant(db, scope)
         .selectFrom('staff_users')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -76,7 +77,7 @@ export function createStaffUserStore(db: Executor) {
       return raw === undefined ? undefined : toRow(raw);
     },
     async findByEmail(scope: OrganizationScope, email: string): Promise<StaffUserRow | undefined> {
-      const raw = await db
+      const raw = await inTenant(db, scope)
         .selectFrom('staff_users')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -94,7 +95,7 @@ export function createStaffUserStore(db: Executor) {
       email: string,
       dialect: Dialect,
     ): Promise<StaffUserRow | undefined> {
-      let query = db
+      let query = inTenant(db, scope)
         .selectFrom('staff_users')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -106,7 +107,7 @@ export function createStaffUserStore(db: Executor) {
       return raw === undefined ? undefined : toRow(raw);
     },
     async list(scope: OrganizationScope): Promise<StaffUserRow[]> {
-      const rows = await db
+      const rows = await inTenant(db, scope)
         .selectFrom('staff_users')
         .select(columns)
         .where('organization_id', '=', scope.organizationId)
@@ -120,7 +121,7 @@ export function createStaffUserStore(db: Executor) {
       id: string,
       failure: { failedLoginCount: number; lastFailedLoginAt: string; lockedUntil: string | null },
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('staff_users')
         .set({
           failed_login_count: failure.failedLoginCount,
@@ -132,7 +133,7 @@ export function createStaffUserStore(db: Executor) {
         .execute();
     },
     async clearLoginFailures(scope: OrganizationScope, id: string): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('staff_users')
         .set({ failed_login_count: 0, last_failed_login_at: null, locked_until: null })
         .where('organization_id', '=', scope.organizationId)
@@ -140,7 +141,7 @@ export function createStaffUserStore(db: Executor) {
         .execute();
     },
     async setRole(scope: OrganizationScope, id: string, role: string): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('staff_users')
         .set({ role })
         .where('organization_id', '=', scope.organizationId)
@@ -152,7 +153,7 @@ export function createStaffUserStore(db: Executor) {
       id: string,
       secret: string,
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('staff_users')
         .set({ totp_secret: secret, totp_enabled_at: null, totp_last_step: null })
         .where('organization_id', '=', scope.organizationId)
@@ -165,7 +166,7 @@ export function createStaffUserStore(db: Executor) {
       at: string,
       step: number,
     ): Promise<void> {
-      await db
+      await inTenant(db, scope)
         .updateTable('staff_users')
         .set({ totp_enabled_at: at, totp_last_step: step })
         .where('organization_id', '=', scope.organizationId)
@@ -177,7 +178,7 @@ export function createStaffUserStore(db: Executor) {
      * makes a code single-use even when two requests race with it (ASVS 2.8.4).
      */
     async consumeTotpStep(scope: OrganizationScope, id: string, step: number): Promise<boolean> {
-      const result = await db
+      const result = await inTenant(db, scope)
         .updateTable('staff_users')
         .set({ totp_last_step: step })
         .where('organization_id', '=', scope.organizationId)

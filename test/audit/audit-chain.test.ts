@@ -43,12 +43,15 @@ async function asDatabaseAdministrator(store: Store, work: () => Promise<void>):
 
 describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
   let store: Store;
+  /** The attacker's connection: on PostgreSQL a superuser, whom row-level security does not hold. */
+  let admin: Store;
   let organizationId: string;
   const clock = createManualClock('2026-05-01T08:00:00.000Z');
 
   beforeEach(async () => {
     // Each case tampers, so each gets a fresh database.
     store = database().open();
+    admin = database().openPrivileged();
     organizationId = randomIds.next();
     await createOrganizationStore(store.db).insert({
       id: organizationId,
@@ -78,6 +81,7 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
     await sealAuditLog({ store, clock, masterKeys }, scopeOf(organizationId));
     return async () => {
       await store.close();
+      await admin.close();
     };
   });
 
@@ -92,9 +96,9 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
   });
 
   it('catches an entry updated directly in the database, and says which', async () => {
-    await asDatabaseAdministrator(store, async () => {
+    await asDatabaseAdministrator(admin, async () => {
       await sql`update audit_events set actor_id = 'someone-else' where organization_id = ${organizationId} and sequence = 3`.execute(
-        store.db,
+        admin.db,
       );
     });
     const found = await problems();
@@ -102,18 +106,18 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
   });
 
   it('catches changed details even when the rest of the row is intact', async () => {
-    await asDatabaseAdministrator(store, async () => {
+    await asDatabaseAdministrator(admin, async () => {
       await sql`update audit_events set details = '{"categories":[],"index":2}' where organization_id = ${organizationId} and sequence = 2`.execute(
-        store.db,
+        admin.db,
       );
     });
     expect((await problems())[0]).toMatchObject({ sequence: 2, kind: 'details-changed' });
   });
 
   it('catches an entry deleted from the middle', async () => {
-    await asDatabaseAdministrator(store, async () => {
+    await asDatabaseAdministrator(admin, async () => {
       await sql`delete from audit_events where organization_id = ${organizationId} and sequence = 4`.execute(
-        store.db,
+        admin.db,
       );
     });
     const kinds = (await problems()).map((problem) => problem.kind);
@@ -122,24 +126,24 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
   });
 
   it('catches entries cut from the end, behind the last checkpoint', async () => {
-    await asDatabaseAdministrator(store, async () => {
+    await asDatabaseAdministrator(admin, async () => {
       await sql`delete from audit_events where organization_id = ${organizationId} and sequence >= 5`.execute(
-        store.db,
+        admin.db,
       );
     });
     expect((await problems()).map((problem) => problem.kind)).toEqual(['truncated']);
   });
 
   it('catches two entries swapped', async () => {
-    await asDatabaseAdministrator(store, async () => {
+    await asDatabaseAdministrator(admin, async () => {
       await sql`update audit_events set sequence = -1 where organization_id = ${organizationId} and sequence = 2`.execute(
-        store.db,
+        admin.db,
       );
       await sql`update audit_events set sequence = 2 where organization_id = ${organizationId} and sequence = 3`.execute(
-        store.db,
+        admin.db,
       );
       await sql`update audit_events set sequence = 3 where organization_id = ${organizationId} and sequence = -1`.execute(
-        store.db,
+        admin.db,
       );
     });
     const found = await problems();
@@ -150,14 +154,14 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
   it('catches an inserted entry even when the forger re-chains everything after it', async () => {
     const rows =
       await sql<AuditEventRawRow>`select * from audit_events where organization_id = ${organizationId} order by sequence`.execute(
-        store.db,
+        admin.db,
       );
-    await asDatabaseAdministrator(store, async () => {
+    await asDatabaseAdministrator(admin, async () => {
       // Shift entries 4..6 up by one (from the top down, to keep sequences unique), insert a
       // forged #4, then recompute every hash from #4 on with the published algorithm.
       for (const sequence of [6, 5, 4]) {
         await sql`update audit_events set sequence = ${sequence + 1} where organization_id = ${organizationId} and sequence = ${sequence}`.execute(
-          store.db,
+          admin.db,
         );
       }
       const template = rows.rows[3];
@@ -166,17 +170,17 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
       }
       await sql`insert into audit_events (organization_id, id, sequence, occurred_at, actor_type, actor_id, action, outcome, subject_id, ip, user_agent, request_id, details, details_digest, previous_hash, hash)
         values (${organizationId}, ${'forged-entry'}, ${4}, ${new Date(template.occurred_at).toISOString()}, ${'staff'}, ${'user-1'}, ${'person.read'}, ${'success'}, ${'person-x'}, ${null}, ${null}, ${null}, ${template.details}, ${template.details_digest ?? ''}, ${''}, ${''})`.execute(
-        store.db,
+        admin.db,
       );
       const all =
         await sql<AuditEventRawRow>`select * from audit_events where organization_id = ${organizationId} order by sequence`.execute(
-          store.db,
+          admin.db,
         );
       let previous = all.rows[2]?.hash ?? '';
       for (const row of all.rows.slice(3)) {
         const hash = entryHash(chainedFieldsOf(row, row.details_digest ?? ''), previous);
         await sql`update audit_events set previous_hash = ${previous}, hash = ${hash} where organization_id = ${organizationId} and id = ${row.id}`.execute(
-          store.db,
+          admin.db,
         );
         previous = hash;
       }
@@ -188,7 +192,7 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
   it('does not trust a checkpoint signed with a key the master key never wrapped', async () => {
     await sql`insert into audit_checkpoints (organization_id, tree_size, head_hash, signed_at, key_id, signature)
       values (${organizationId}, ${5}, ${'0'.repeat(64)}, ${clock.now().toISOString()}, ${'0123456789abcdef'}, ${'AAAA'})`.execute(
-      store.db,
+      admin.db,
     );
     expect((await problems()).map((problem) => problem.kind)).toEqual(['checkpoint-signature']);
   });
@@ -196,21 +200,21 @@ describeEachDialect('tamper-evident audit log', ({ database, dialect }) => {
   it(`refuses UPDATE and DELETE of entries in the database itself [${dialect}]`, async () => {
     await expect(
       sql`update audit_events set action = 'x' where organization_id = ${organizationId}`.execute(
-        store.db,
+        admin.db,
       ),
     ).rejects.toThrow(/append-only/);
     await expect(
-      sql`delete from audit_events where organization_id = ${organizationId}`.execute(store.db),
+      sql`delete from audit_events where organization_id = ${organizationId}`.execute(admin.db),
     ).rejects.toThrow(/append-only/);
     if (dialect === 'postgres') {
-      await expect(sql`truncate audit_events`.execute(store.db)).rejects.toThrow(/append-only/);
+      await expect(sql`truncate audit_events`.execute(admin.db)).rejects.toThrow(/append-only/);
     }
     expect(await problems()).toEqual([]);
   });
 
   it('allows only redaction of details, and the chain still verifies after it', async () => {
     await sql`update audit_events set details = ${REDACTED_DETAILS} where organization_id = ${organizationId} and sequence = 2`.execute(
-      store.db,
+      admin.db,
     );
     expect(await problems()).toEqual([]);
   });

@@ -103,7 +103,7 @@ describeEachDialect('custodia init', ({ database }) => {
     expect(await runCli(['audit', 'verify', '--db', database().url], clean.context)).toBe(0);
     expect(clean.stdout()).toMatch(/kajuyali: ok \(\d+ entries, 1 signed checkpoints\)/);
 
-    const store = database().open();
+    const store = database().openPrivileged();
     if (store.dialect === 'postgres') {
       await sql`alter table audit_events disable trigger user`.execute(store.db);
     } else {

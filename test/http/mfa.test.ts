@@ -9,6 +9,8 @@ import {
   type TestApp,
   type TestOrganization,
 } from '../support/app.js';
+import { inTenant } from '../../src/store/tenant.js';
+import { scopeOf } from '../../src/store/scope.js';
 import { describeEachDialect } from '../support/databases.js';
 
 const STEP = 30_000;
@@ -96,8 +98,8 @@ describeEachDialect('TOTP second factor', ({ store }) => {
     });
     expect(users.json()).toMatchObject({ mfa: 'pending' });
     // Read the secret the way an authenticator would have it: from the enrolment above.
-    const secretRow = await store()
-      .db.selectFrom('staff_users')
+    const secretRow = await inTenant(store().db, scopeOf(organization.organizationId))
+      .selectFrom('staff_users')
       .select('totp_secret')
       .where('email', '=', organization.adminEmail)
       .executeTakeFirstOrThrow();
@@ -138,8 +140,8 @@ describeEachDialect('TOTP second factor', ({ store }) => {
         password: organization.adminPassword,
       });
       const cookie = sessionCookieOf(login);
-      const row = await store()
-        .db.selectFrom('staff_users')
+      const row = await inTenant(store().db, scopeOf(organization.organizationId))
+        .selectFrom('staff_users')
         .select('totp_secret')
         .where('email', '=', organization.adminEmail)
         .executeTakeFirstOrThrow();

@@ -100,9 +100,15 @@ export async function rawDatabaseBytes(context: DialectContext): Promise<Buffer>
     }
     return Buffer.concat(parts);
   }
-  return Buffer.from(await dumpPostgres(context.store()), 'utf8');
+  const privileged = context.database().openPrivileged();
+  try {
+    return Buffer.from(await dumpPostgres(privileged), 'utf8');
+  } finally {
+    await privileged.close();
+  }
 }
 
+/** Every row of every table as text; `store` must be privileged, or row-level security hides rows. */
 async function dumpPostgres(store: Store): Promise<string> {
   const tables = await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables
     WHERE schemaname = 'public'`.execute(store.db);
@@ -148,9 +154,12 @@ export async function copyDatabase(
       },
     };
   }
-  const dump = await dumpPostgres(source);
+  // A backup is taken and restored with full rights: row-level security does not apply to it.
+  const privilegedSource = context.database().openPrivileged();
+  const dump = await dumpPostgres(privilegedSource);
   const database = await createTestDatabase('postgres');
   const store = database.open();
+  const restorer = database.openPrivileged();
   const organization = await createOrganizationStore(source.db).findById(scope.organizationId);
   if (organization !== undefined) {
     await createOrganizationStore(store.db).insert(organization);
@@ -160,11 +169,13 @@ export async function copyDatabase(
     await sql`INSERT INTO ${sql.table(table)} SELECT * FROM json_populate_recordset(NULL::${sql.table(table)}, ${JSON.stringify(
       (
         await sql`SELECT * FROM ${sql.table(table)} WHERE organization_id = ${scope.organizationId}`.execute(
-          source.db,
+          privilegedSource.db,
         )
       ).rows,
-    )}::json)`.execute(store.db);
+    )}::json)`.execute(restorer.db);
   }
+  await privilegedSource.close();
+  await restorer.close();
   return {
     store,
     bytes: () => Buffer.from(dump, 'utf8'),

@@ -6,17 +6,28 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { openStore, type Dialect, type Store } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { TEMPLATE_DATABASE, withDatabase } from './global-setup.js';
+import {
+  APPLICATION_ROLE,
+  TEMPLATE_DATABASE,
+  asApplicationRole,
+  withDatabase,
+} from './global-setup.js';
 
 /** The dialects this run covers: both unless DIALECTS narrows it (e.g. DIALECTS=sqlite). */
 export const DIALECTS: readonly Dialect[] = inject('dialects');
 
 /** A fresh, migrated database of its own: a temp file on SQLite, a copy of the template on PostgreSQL. */
 export interface TestDatabase {
+  /** What the application connects with (on PostgreSQL, a role row-level security holds). */
   url: string;
   dialect: Dialect;
   /** Opens a new connection (pool) to this database; the caller closes it. */
   open: () => Store;
+  /**
+   * Opens it with every right (the PostgreSQL superuser, which row-level security does not hold):
+   * for tests that play an attacker or an operator with direct database access.
+   */
+  openPrivileged: () => Store;
   drop: () => Promise<void>;
 }
 
@@ -31,6 +42,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       url,
       dialect,
       open: () => openStore({ url, sqliteSynchronous: 'normal' }),
+      openPrivileged: () => openStore({ url, sqliteSynchronous: 'normal' }),
       drop: () => {
         rmSync(directory, { recursive: true, force: true });
         return Promise.resolve();
@@ -41,13 +53,17 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   const name = `test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+  await admin.query(
+    `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE} OWNER ${APPLICATION_ROLE}`,
+  );
   await admin.end();
-  const url = withDatabase(adminUrl, name);
+  const privilegedUrl = withDatabase(adminUrl, name);
+  const url = asApplicationRole(privilegedUrl);
   return {
     url,
     dialect,
     open: () => openStore({ url, poolSize: 5 }),
+    openPrivileged: () => openStore({ url: privilegedUrl, poolSize: 2 }),
     drop: async () => {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();

@@ -10,6 +10,13 @@ import {
 
 export const TEMPLATE_DATABASE = 'custodia_template';
 
+/**
+ * The application connects as this role, as it must in production: it owns the tables but is
+ * neither a superuser nor BYPASSRLS, so row-level security holds it. Tests that play an attacker
+ * with full database rights (tampering with the audit log, dumping raw bytes) use the superuser.
+ */
+export const APPLICATION_ROLE = 'custodia_app';
+
 declare module 'vitest' {
   export interface ProvidedContext {
     dialects: ('sqlite' | 'postgres')[];
@@ -66,9 +73,17 @@ export default async function setup(project: TestProject): Promise<() => void> {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+    const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APPLICATION_ROLE]);
+    if (role.rowCount === 0) {
+      await admin.query(
+        `CREATE ROLE ${APPLICATION_ROLE} LOGIN PASSWORD '${APPLICATION_ROLE}' NOSUPERUSER NOBYPASSRLS`,
+      );
+    }
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE} OWNER ${APPLICATION_ROLE}`);
     await admin.end();
-    const store = openStore({ url: withDatabase(adminUrl, TEMPLATE_DATABASE) });
+    const store = openStore({
+      url: asApplicationRole(withDatabase(adminUrl, TEMPLATE_DATABASE)),
+    });
     await migrateToLatest(store);
     await store.close();
   }
@@ -82,5 +97,13 @@ export default async function setup(project: TestProject): Promise<() => void> {
 export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** The same server and database, as the application role instead of the superuser. */
+export function asApplicationRole(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = APPLICATION_ROLE;
+  parsed.password = APPLICATION_ROLE;
   return parsed.toString();
 }

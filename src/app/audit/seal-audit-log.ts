@@ -35,7 +35,7 @@ export async function sealAuditLog(
       keyId: signer.keyId,
       signature: signer.sign(checkpointNote(unsigned)),
     };
-    await audit.insertCheckpoint(checkpoint);
+    await audit.insertCheckpoint(scope, checkpoint);
     return checkpoint;
   });
 }
