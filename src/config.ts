@@ -13,6 +13,29 @@ const databaseUrl = z
     message: 'must be sqlite:<path> (or sqlite::memory:) or postgres://user@host:port/database',
   });
 
+const smtpUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  // Never echo the value: it usually carries the SMTP password.
+  { message: 'must be smtp://[user:password@]host[:port] or smtps://… (password URL-encoded)' },
+);
+
+// `Name <address>` or a bare address; the address part is what servers check (SPF, DMARC).
+const mailbox = z.string().regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, {
+  message: 'must be an address, e.g. no-reply@example.org or Custodia <no-reply@example.org>',
+});
+
+const publicBaseUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  // Links are built as `${publicBaseUrl}/path`, so a trailing slash would double up.
+  .transform((value) => value.replace(/\/+$/, ''));
+
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const stringList = z.string().transform((value) =>
@@ -79,6 +102,22 @@ export const ConfigSchema = z.strictObject({
     /** Staff roles that must use a second factor (until the policy declares it per role). */
     mfaRequiredRoles: stringList.default([]),
   }),
+  mail: z.strictObject({
+    /**
+     * The SMTP server that sends Custodia's email: `smtp://user:password@host:587` (STARTTLS when
+     * the server offers it) or `smtps://…:465` (TLS from the start). Unset, email is disabled and
+     * anything that must send one fails with EMAIL_UNAVAILABLE.
+     */
+    smtpUrl: smtpUrl.optional(),
+    /** The From address of every email; its domain should pass SPF/DKIM for the SMTP server. */
+    from: mailbox.default('Custodia <no-reply@localhost>'),
+    /**
+     * The address people reach this server at, e.g. `https://records.example.org`: links in emails
+     * (unsubscribe, consent withdrawal) are built from it, since a request's Host header cannot be
+     * trusted and background jobs have no request at all.
+     */
+    publicBaseUrl: publicBaseUrl.default('http://127.0.0.1:8080'),
+  }),
 });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -110,6 +149,9 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   ['auth.lockoutMinutes', 'Lockout duration and counting window in minutes'],
   ['auth.rateLimitPerMinute', 'Authentication requests per minute per IP'],
   ['auth.mfaRequiredRoles', 'Comma-separated roles that must use TOTP'],
+  ['mail.smtpUrl', 'SMTP server URL, smtp:// or smtps://; unset disables email'],
+  ['mail.from', 'From address of every email'],
+  ['mail.publicBaseUrl', 'Public URL of this server, for links in emails'],
 ].map(([path, description]) => ({
   path: path ?? '',
   description: description ?? '',
@@ -159,6 +201,7 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
     crypto: {},
     audit: {},
     auth: {},
+    mail: {},
   };
   const origin = new Map<string, string>();
   for (const key of CONFIG_KEYS) {

@@ -28,6 +28,32 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   /** Configuration is invalid; `details` names every bad key. */
   'CONFIG_INVALID',
+  /**
+   * Email could not be sent: none is configured (`mail.smtpUrl` unset), the mail server could not
+   * be reached, or it refused the message. The message says which, never what the email said (its
+   * body carries personal data); the server's own reply is kept only as the `cause`.
+   */
+  'EMAIL_UNAVAILABLE',
+  /**
+   * The policy makes acceptance of its current terms a condition (kajuyali §5: no enrollment
+   * without it) and the person, or the guardian acting for them, has not accepted them.
+   */
+  'TERMS_NOT_ACCEPTED',
+  /**
+   * The processing rests on consent and none is in force: never given, or withdrawn (GDPR Art.
+   * 7(3): processing stops the moment consent is withdrawn). The message names the purpose or
+   * category; record the consent first.
+   */
+  'CONSENT_REQUIRED',
+  /**
+   * The person is below the policy's minimum age and their kind may not be a child
+   * (kexara: no accounts under 13): nothing about them is kept.
+   */
+  'BELOW_MINIMUM_AGE',
+  /** A signed link (unsubscribe, withdrawal, self-service) was altered, forged or is for something else. */
+  'LINK_INVALID',
+  /** A signed link is past its expiry: a new one must be asked for. */
+  'LINK_EXPIRED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { loadMasterKeyProvider, type MasterKeyProvider } from './crypto/master-key.js';
 import { argon2Passwords } from './crypto/passwords.js';
 import { createPolicyRegistry } from './app/policy/policy-registry.js';
+import { createMailer } from './mail/mailer.js';
 import { openStore } from './store/db.js';
 
 /** Everything a running Custodia process holds: built once from the configuration. */
@@ -34,6 +35,8 @@ export async function createRuntime(
     poolSize: config.database.poolSize,
     sqliteSynchronous: config.database.sqliteSynchronous,
   });
+  // Without `mail.smtpUrl` the server still runs; only what must send email fails, with a 503.
+  const mailer = createMailer(config.mail);
   const logger =
     overrides.logger ??
     pino({
@@ -52,7 +55,11 @@ export async function createRuntime(
       masterKeys,
       policies: createPolicyRegistry(),
       auth: config.auth,
+      mailer,
     },
-    close: () => store.close(),
+    close: async () => {
+      await mailer.close();
+      await store.close();
+    },
   };
 }

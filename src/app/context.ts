@@ -2,6 +2,7 @@ import type { Clock, IdGenerator } from '../clock.js';
 import type { Config } from '../config.js';
 import type { MasterKeyProvider } from '../crypto/master-key.js';
 import type { PasswordHasher } from '../crypto/passwords.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { Store } from '../store/db.js';
 import type { PolicyRegistry } from './policy/policy-registry.js';
 
@@ -23,6 +24,8 @@ export interface AppDeps {
   /** Each organisation's active policy, compiled. */
   policies: PolicyRegistry;
   auth: Config['auth'];
+  /** Sends email (policy-change notices, one-time codes); refuses when `mail.smtpUrl` is unset. */
+  mailer: Mailer;
 }
 
 /**

@@ -8,12 +8,79 @@ import type { DataAction } from '../policy/schema.js';
  */
 export type AccessDecision = { allowed: true } | { allowed: false; reason: string };
 
+/** What the decision needs to know about the person whose data it is. */
+export interface ConsentFacts {
+  /** Purposes covered by a consent of theirs that was given and not withdrawn. */
+  readonly consentedPurposes: ReadonlySet<string>;
+}
+
+/**
+ * Actions that do not process data for a purpose, so need no lawful basis of their own: erasing
+ * (never blocked for want of consent) and exporting a copy to the person (a right, Art. 15/20).
+ */
+const ACTIONS_WITHOUT_PURPOSE: ReadonlySet<DataAction> = new Set([
+  'delete',
+  'export',
+  'approve-export',
+]);
+
+/**
+ * Consent as a condition of processing (GDPR Art. 6(1)(a), 7(3); Law 1581 Art. 9): a purpose that
+ * rests on consent stops the moment the consent is missing or withdrawn.
+ * - A stated purpose that needs consent needs one on record now.
+ * - With no stated purpose, a category may be processed while at least one purpose that uses it
+ *   has a basis now: a basis other than consent, or a consent on record. So withdrawing the only
+ *   consent behind a category (career-masterclass: research on ethnic origin) stops it entirely.
+ * - Children's categories need a consent on record for one of their purposes whatever other bases
+ *   exist (kindergarten §8: no child data without parental consent; Law 1581 Art. 7).
+ */
+export function decideConsentBasis(
+  policy: CompiledPolicy,
+  categoryId: string,
+  action: DataAction,
+  purposeId: string | undefined,
+  facts: ConsentFacts,
+): AccessDecision {
+  if (ACTIONS_WITHOUT_PURPOSE.has(action)) {
+    return { allowed: true };
+  }
+  const category = policy.categories.get(categoryId);
+  const purposes = policy.purposesByCategory.get(categoryId) ?? [];
+  if (purposeId !== undefined) {
+    const purpose = policy.purposes.get(purposeId);
+    if (purpose?.requiresConsent === true && !facts.consentedPurposes.has(purposeId)) {
+      return {
+        allowed: false,
+        reason: `the purpose "${purposeId}" needs consent, and none is on record`,
+      };
+    }
+  } else if (
+    !purposes.some((purpose) => !purpose.requiresConsent || facts.consentedPurposes.has(purpose.id))
+  ) {
+    return {
+      allowed: false,
+      reason: `every purpose of "${categoryId}" needs consent, and none is on record`,
+    };
+  }
+  if (
+    category?.definition.children === true &&
+    !purposes.some((purpose) => facts.consentedPurposes.has(purpose.id))
+  ) {
+    return {
+      allowed: false,
+      reason: `"${categoryId}" holds children's data: it needs a consent on record first`,
+    };
+  }
+  return { allowed: true };
+}
+
 export function decideDataAccess(
   policy: CompiledPolicy,
   role: string,
   categoryId: string,
   action: DataAction,
   purposeId?: string,
+  facts?: ConsentFacts,
 ): AccessDecision {
   if (!policy.categories.has(categoryId)) {
     return { allowed: false, reason: `"${categoryId}" is not a category the policy declares` };
@@ -38,6 +105,9 @@ export function decideDataAccess(
           ? `the role "${role}" may not ${action} "${categoryId}"`
           : `the role "${role}" may not ${action} "${categoryId}" for "${purposeId}"`,
     };
+  }
+  if (facts !== undefined) {
+    return decideConsentBasis(policy, categoryId, action, purposeId, facts);
   }
   return { allowed: true };
 }

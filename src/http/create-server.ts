@@ -17,6 +17,8 @@ import { createAuthenticator } from './authenticate.js';
 import { handleError } from './error-map.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { authRoutes } from './routes/auth.js';
+import { consentRoutes } from './routes/consents.js';
+import { cookieRoutes } from './routes/cookies.js';
 import { healthRoutes } from './routes/health.js';
 import { peopleRoutes } from './routes/people.js';
 import { policyVersionRoutes } from './routes/policy-versions.js';
@@ -119,6 +121,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   await server.register(policyVersionRoutes({ app, authenticate }));
   await server.register(peopleRoutes({ app, authenticate }));
   await server.register(programRoutes({ app, authenticate }));
+  await server.register(consentRoutes({ app, authenticate }));
+  await server.register(cookieRoutes({ app }));
   server.get('/openapi.json', { schema: { hide: true } }, () => server.swagger());
   await server.ready();
   return server;

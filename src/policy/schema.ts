@@ -180,6 +180,15 @@ export const Subject = z
     id: Identifier,
     labels: LocalisedText,
     description: LocalisedText.optional(),
+    may_be_minor: z
+      .boolean()
+      .default(false)
+      .describe(
+        'People of this kind may be children below minors.minimum_account_age, recorded with a ' +
+          'linked guardian who consents for them (camp participants, kindergarten children). ' +
+          'Otherwise a person found below that age is refused and their data deleted. One of ' +
+          'unknown age (no date_of_birth field) is treated as a child.',
+      ),
   })
   .strict()
   .describe('A kind of person the organisation holds data about: participant, guardian, staff…');

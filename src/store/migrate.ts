@@ -5,6 +5,7 @@ import { encryptionKeys } from './migrations/0002-encryption-keys.js';
 import { auditChain } from './migrations/0003-audit-chain.js';
 import { records } from './migrations/0004-records.js';
 import { tenantRowSecurity } from './migrations/0005-tenant-row-security.js';
+import { consent } from './migrations/0006-consent.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they run the same from source,
@@ -17,6 +18,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0003-audit-chain': auditChain(dialect),
     '0004-records': records(dialect),
     '0005-tenant-row-security': tenantRowSecurity(dialect),
+    '0006-consent': consent(dialect),
   };
 }
 

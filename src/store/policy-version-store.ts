@@ -84,6 +84,33 @@ export function createPolicyVersionStore(db: Executor) {
         .orderBy('id')
         .execute();
     },
+    /** Every version ever activated, oldest activation first: what the terms rule reads. */
+    activationHistory(
+      scope: OrganizationScope,
+    ): Promise<{ id: string; activatedAt: string; requiresReacceptance: boolean }[]> {
+      return inTenant(db, scope)
+        .selectFrom('policy_versions')
+        .select(['id', 'activated_at', 'requires_reacceptance'])
+        .where('organization_id', '=', scope.organizationId)
+        .where('activated_at', 'is not', null)
+        .orderBy('activated_at')
+        .execute()
+        .then((rows) =>
+          rows.map((row) => ({
+            id: row.id,
+            activatedAt: row.activated_at ?? '',
+            requiresReacceptance: row.requires_reacceptance === 1,
+          })),
+        );
+    },
+    async markRequiresReacceptance(scope: OrganizationScope, id: string): Promise<void> {
+      await inTenant(db, scope)
+        .updateTable('policy_versions')
+        .set({ requires_reacceptance: 1 })
+        .where('organization_id', '=', scope.organizationId)
+        .where('id', '=', id)
+        .execute();
+    },
     /** Archives the active version (if any) and activates `id`; call inside a transaction. */
     async activate(scope: OrganizationScope, id: string, at: string): Promise<void> {
       await inTenant(db, scope)

@@ -22,6 +22,12 @@ export interface Database {
   personal_data: PersonalDataTable;
   organization_keys: OrganizationKeysTable;
   subject_keys: SubjectKeysTable;
+  consent_records: ConsentRecordsTable;
+  terms_acceptances: TermsAcceptancesTable;
+  marketing_suppressions: MarketingSuppressionsTable;
+  link_signing_keys: LinkSigningKeysTable;
+  policy_change_notices: PolicyChangeNoticesTable;
+  cookie_consents: CookieConsentsTable;
 }
 
 export interface OrganizationsTable {
@@ -88,7 +94,8 @@ export interface AuditEventsTable {
   /** Per-organisation sequence number, assigned at insert; the order the chain will follow. */
   sequence: ColumnType<number, number, never>;
   occurred_at: string;
-  actor_type: 'staff' | 'api_token' | 'system' | 'anonymous';
+  /** person: someone acting on their own or their child's data through a signed link. */
+  actor_type: 'staff' | 'api_token' | 'system' | 'anonymous' | 'person';
   actor_id: string | null;
   action: string;
   outcome: 'success' | 'failure' | 'denied';
@@ -161,6 +168,8 @@ export interface PolicyVersionsTable {
   uploaded_at: string;
   activated_at: string | null;
   archived_at: string | null;
+  /** 1 when, on activation, its changes needed everyone's acceptance again. */
+  requires_reacceptance: ColumnType<number, number | undefined, number>;
 }
 
 export interface PeopleTable {
@@ -217,4 +226,97 @@ export interface PersonalDataTable {
   policy_version_id: string;
   collected_at: string;
   updated_at: string;
+}
+
+export interface ConsentRecordsTable {
+  organization_id: string;
+  id: string;
+  person_id: string;
+  /** A consent the policy declares (`consents[].id`). */
+  consent_id: string;
+  policy_version_id: string;
+  /** JSON array of marketing channels opted in to; NULL when the consent has no channels. */
+  channels: string | null;
+  given_at: string;
+  /** subject | guardian | institution-attestation | staff-paper-form (the policy's `given_by`). */
+  given_by: string;
+  /** The guardian's person id, or the attesting institution; NULL when the subject gave it. */
+  given_by_reference: string | null;
+  /** The staff user who entered it (paper forms, attestations), else NULL. */
+  recorded_by: string | null;
+  /** api | web-form | paper-form | attestation | signed-link | import. */
+  method: string;
+  /** The paper form's reference (kajuyali §5.2: KCTGMPDATAFORM22) or attestation number. */
+  evidence_reference: string | null;
+  /** The scan, encrypted under the person's data key. */
+  evidence: string | null;
+  evidence_sha256: string | null;
+  evidence_media_type: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  withdrawn_at: string | null;
+  /** subject | guardian | staff:<user id> | gpc. */
+  withdrawn_by: string | null;
+  /** A withdrawal method the policy declares, or unsubscribe-link / gpc. */
+  withdrawal_method: string | null;
+}
+
+export interface TermsAcceptancesTable {
+  organization_id: string;
+  id: string;
+  person_id: string;
+  policy_version_id: string;
+  accepted_at: string;
+  accepted_by: string;
+  accepted_by_reference: string | null;
+  recorded_by: string | null;
+  /** explicit | continued-use. */
+  method: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface MarketingSuppressionsTable {
+  organization_id: string;
+  channel: string;
+  /** SHA-256 of the normalised address (lower-case email, digits of a phone number). */
+  address_hash: string;
+  /** unsubscribed | consent-withdrawn | gpc | family-unsubscribed. */
+  reason: string;
+  created_at: string;
+}
+
+export interface LinkSigningKeysTable {
+  organization_id: string;
+  key_id: string;
+  master_key_id: string;
+  wrapped_secret: string;
+  created_at: string;
+}
+
+export interface PolicyChangeNoticesTable {
+  organization_id: string;
+  policy_version_id: string;
+  person_id: string;
+  effective_at: string;
+  /** 1 when the change needs the person's acceptance again (policy `reacceptance_required_for`). */
+  reacceptance_required: number;
+  sent_at: string | null;
+  /** Why the email could not be sent (no address, SMTP refusal); NULL when sent. */
+  failure: string | null;
+}
+
+export interface CookieConsentsTable {
+  organization_id: string;
+  id: string;
+  /** A random id the banner keeps in the visitor's browser; not a person record. */
+  visitor_id: string;
+  policy_version_id: string;
+  /** JSON object: cookie id → allowed. Strictly necessary cookies are always true. */
+  choices: string;
+  /** 1 when the browser sent Sec-GPC: 1 and the policy honours it. */
+  gpc: number;
+  given_at: string;
+  ip: string | null;
+  user_agent: string | null;
 }

@@ -59,7 +59,7 @@ async function run(
 }
 
 const HEADER =
-  'external_reference,contact-data.full_name,contact-data.email,contact-data.phone,participant-data.full_name,participant-data.date_of_birth,participant-data.emergency_contact,medical-data.allergies';
+  'external_reference,contact-data.full_name,contact-data.email,contact-data.phone,participant-data.full_name,participant-data.date_of_birth,participant-data.emergency_contact,medical-data.allergies,consent.terms-and-data-authorisation';
 
 function goodRow(index: number): string {
   return [
@@ -71,6 +71,8 @@ function goodRow(index: number): string {
     '2012-03-04',
     `"{""name"":""Guardian ${index}"",""phone"":""+57 301 ${index}""}"`,
     `"allergic to peanuts, pollen (#${index})"`,
+    // kajuyali §5.2: the signed paper form each participant's guardian filled in.
+    `KCTGMPDATAFORM22-P-${index}`,
   ].join(',');
 }
 
@@ -220,9 +222,9 @@ describeEachDialect('custodia import participants', ({ database, store }) => {
       [
         HEADER,
         goodRow(101),
-        'B-1,Ana,not-an-email,+57 300 1234567,Ana,2012-02-30,{},',
+        'B-1,Ana,not-an-email,+57 300 1234567,Ana,2012-02-30,{},,KCTGMPDATAFORM22-B-1',
         goodRow(102),
-        'B-2,Luis,luis@example.org,+57 300 1234568,,2013-01-01,{not json},',
+        'B-2,Luis,luis@example.org,+57 300 1234568,,2013-01-01,{not json},,KCTGMPDATAFORM22-B-2',
         'B-3,Too,few',
         goodRow(103),
       ].join('\n'),
@@ -237,7 +239,7 @@ describeEachDialect('custodia import participants', ({ database, store }) => {
         'line 3: participant-data.date_of_birth: must be a calendar date as YYYY-MM-DD',
         'line 5: participant-data.emergency_contact: must be JSON',
         'line 5: participant-data.full_name: is required',
-        'line 6: has 3 fields where the header has 8',
+        'line 6: has 3 fields where the header has 9',
         '',
       ].join('\n'),
     );

@@ -28,6 +28,15 @@ import {
 const unique = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
 
 /** A kajuyali.yaml participant with contact, participant and (encrypted) medical data. */
+/** kajuyali §5.2: the signed paper form a guardian fills in for a child participant. */
+const PAPER_CONSENT = [
+  {
+    consent: 'terms-and-data-authorisation',
+    givenBy: 'staff-paper-form',
+    evidenceReference: 'KCTGMPDATAFORM22-TEST',
+  },
+];
+
 function participantData() {
   const name = unique('Name');
   return {
@@ -65,7 +74,7 @@ describeEachDialect('people under an active policy', ({ store, database, dialect
       await activateExamplePolicy(app, other, await logInAdmin(app, other), 'kajuyali', 'level-a')
     ).admin;
     const created = await otherAdmin.request('POST', `${organizationUrl(other)}/people`, {
-      payload: { subjectKind: 'participant', data: participantData() },
+      payload: { subjectKind: 'participant', consents: PAPER_CONSENT, data: participantData() },
     });
     expect(created.statusCode, created.body).toBe(201);
     otherPersonId = created.json<{ id: string }>().id;
@@ -74,7 +83,7 @@ describeEachDialect('people under an active policy', ({ store, database, dialect
   const url = (path = '') => `${organizationUrl(organization)}${path}`;
   const createPerson = async (data: object = participantData()) => {
     const response = await admin.request('POST', url('/people'), {
-      payload: { subjectKind: 'participant', data },
+      payload: { subjectKind: 'participant', consents: PAPER_CONSENT, data },
     });
     expect(response.statusCode, response.body).toBe(201);
     return response.json<{ id: string }>().id;
@@ -198,7 +207,12 @@ describeEachDialect('people under an active policy', ({ store, database, dialect
   it('creates, reads, updates and deletes a category of a person under the policy', async () => {
     const data = participantData();
     const created = await admin.request('POST', url('/people'), {
-      payload: { subjectKind: 'participant', externalReference: unique('ref'), data },
+      payload: {
+        subjectKind: 'participant',
+        consents: PAPER_CONSENT,
+        externalReference: unique('ref'),
+        data,
+      },
     });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json()).toMatchObject({
@@ -263,6 +277,7 @@ describeEachDialect('people under an active policy', ({ store, database, dialect
     const undeclared = await admin.request('POST', url('/people'), {
       payload: {
         subjectKind: 'participant',
+        consents: PAPER_CONSENT,
         data: {
           ...participantData(),
           hobbies: { favourite: 'chess' },
@@ -308,6 +323,7 @@ describeEachDialect('people under an active policy', ({ store, database, dialect
     const response = await admin.request('POST', url('/people'), {
       payload: {
         subjectKind: 'participant',
+        consents: PAPER_CONSENT,
         data: {
           ...data,
           'contact-data': { ...data['contact-data'], email: 'not an address' },
@@ -323,7 +339,11 @@ describeEachDialect('people under an active policy', ({ store, database, dialect
       { path: 'data.medical-data.conditions', message: 'must be at most 10000 characters' },
     ]);
     const missing = await admin.request('POST', url('/people'), {
-      payload: { subjectKind: 'participant', data: { 'contact-data': { full_name: 'Ana' } } },
+      payload: {
+        subjectKind: 'participant',
+        consents: PAPER_CONSENT,
+        data: { 'contact-data': { full_name: 'Ana' } },
+      },
     });
     expect(missing.statusCode).toBe(400);
     expect(errorOf(missing).issues?.map((issue) => issue.path)).toEqual([

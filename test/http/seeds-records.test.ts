@@ -27,6 +27,25 @@ async function created(response: Promise<LightMyRequestResponse>): Promise<strin
   return answer.json<{ id: string }>().id;
 }
 
+/** kajuyali §5.2: the signed paper form a guardian fills in for a child participant. */
+const PAPER_CONSENT = [
+  {
+    consent: 'terms-and-data-authorisation',
+    givenBy: 'staff-paper-form',
+    evidenceReference: 'KCTGMPDATAFORM22-TEST',
+  },
+];
+
+/** kindergarten §8: the institution attests it holds the parents' consent. */
+const ATTESTATION = [
+  {
+    consent: 'parental-consent',
+    givenBy: 'institution-attestation',
+    institution: 'Institution A',
+    evidenceReference: 'ATT-2026-001',
+  },
+];
+
 describeEachDialect('kajuyali.txt: access levels A, B and C', ({ store }) => {
   let app: TestApp;
   let organization: TestOrganization;
@@ -54,6 +73,7 @@ describeEachDialect('kajuyali.txt: access levels A, B and C', ({ store }) => {
       levelA.request('POST', url('/people'), {
         payload: {
           subjectKind: 'participant',
+          consents: PAPER_CONSENT,
           data: {
             'contact-data': {
               full_name: 'Sofía Ruiz',
@@ -65,6 +85,11 @@ describeEachDialect('kajuyali.txt: access levels A, B and C', ({ store }) => {
         },
       }),
     );
+    // kajuyali §5: no enrollment without acceptance of the terms (here on the signed form).
+    const terms = await levelA.request('POST', url(`/people/${participantId}/terms-acceptances`), {
+      payload: { acceptedBy: 'staff-paper-form', evidenceReference: 'KCTGMPDATAFORM22-TEST' },
+    });
+    expect(terms.statusCode, terms.body).toBe(201);
     programId = await created(
       levelA.request('POST', url('/programs'), {
         payload: {
@@ -189,6 +214,10 @@ describeEachDialect('kajuyali.txt: access levels A, B and C', ({ store }) => {
       payload: { guardianId, relationship: 'mother' },
     });
     expect(link.statusCode, link.body).toBe(204);
+    const accepted = await levelB.request('POST', url(`/people/${guardianId}/terms-acceptances`), {
+      payload: { acceptedBy: 'subject' },
+    });
+    expect(accepted.statusCode, accepted.body).toBe(201);
     const reservationId = await created(
       levelB.request('POST', url(`/programs/${programId}/enrollments`), {
         payload: { personId: guardianId, status: 'pending' },
@@ -252,6 +281,7 @@ describeEachDialect(
           purpose: HEALTH,
           payload: {
             subjectKind: 'child',
+            consents: ATTESTATION,
             data: {
               'child-profile': { name: 'Lucía', group: 'Girasoles', enrolled_on: '2025-09-01' },
               'child-health': { report: 'Asthma; inhaler in the bag', reported_on: '2026-02-10' },
@@ -338,7 +368,11 @@ describeEachDialect(
         // B's organisation itself.
         { method: 'GET', path: url(b, `/people/${b.childId}`) },
         { method: 'GET', path: url(b, '/people') },
-        { method: 'POST', path: url(b, '/people'), payload: { subjectKind: 'child', data: {} } },
+        {
+          method: 'POST',
+          path: url(b, '/people'),
+          payload: { subjectKind: 'child', consents: ATTESTATION, data: {} },
+        },
         {
           method: 'PATCH',
           path: url(b, `/people/${b.childId}/data`),

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, openStore, type Store } from '../../src/store/db.js';
 import { TENANT_TABLES } from '../../src/store/migrations/0005-tenant-row-security.js';
+import { CONSENT_TABLES } from '../../src/store/migrations/0006-consent.js';
 import { createOrganizationStore } from '../../src/store/organization-store.js';
 import { createPersonStore } from '../../src/store/person-store.js';
 import { createPolicyVersionStore } from '../../src/store/policy-version-store.js';
@@ -82,7 +83,9 @@ describe.runIf(DIALECTS.includes('postgres'))('row-level security [postgres]', (
         select 1 from pg_attribute a
         where a.attrelid = c.oid and a.attname = 'organization_id' and not a.attisdropped)
       order by c.relname`.execute(privileged.db);
-    expect(tables.rows.map((row) => row.name).sort()).toEqual([...TENANT_TABLES].sort());
+    expect(tables.rows.map((row) => row.name).sort()).toEqual(
+      [...TENANT_TABLES, ...CONSENT_TABLES].sort(),
+    );
     for (const table of tables.rows) {
       expect({ table: table.name, enabled: table.enabled, forced: table.forced }).toEqual({
         table: table.name,

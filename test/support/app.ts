@@ -8,6 +8,7 @@ import { createLocalMasterKeyProvider } from '../../src/crypto/master-key.js';
 import { argon2Passwords } from '../../src/crypto/passwords.js';
 import { createPolicyRegistry } from '../../src/app/policy/policy-registry.js';
 import { createServer } from '../../src/http/create-server.js';
+import { createMailer } from '../../src/mail/mailer.js';
 import type { Store } from '../../src/store/db.js';
 
 export const START = '2026-03-02T09:00:00.000Z';
@@ -19,7 +20,13 @@ export interface TestApp {
   server: FastifyInstance;
 }
 
-/** The real server over a real store, with a clock that only moves when the test says so. */
+/**
+ * The real server over a real store, with a clock that only moves when the test says so.
+ *
+ * Email is off (every send answers EMAIL_UNAVAILABLE) unless `env` sets `CUSTODIA_MAIL_SMTP_URL`,
+ * e.g. to the `url` of `startSmtpServer()` (test/support/smtp.ts): then it goes over real SMTP, as
+ * in production. Such a test closes `app.deps.mailer` before stopping its SMTP server.
+ */
 export async function createTestApp(
   store: Store,
   env: Record<string, string> = {},
@@ -36,6 +43,7 @@ export async function createTestApp(
     masterKeys: createLocalMasterKeyProvider([{ id: 'test', key: randomBytes(32) }]),
     policies: createPolicyRegistry(),
     auth: config.auth,
+    mailer: createMailer(config.mail),
   };
   const server = await createServer({ app: deps, http: config.http });
   return { deps, clock, config, server };

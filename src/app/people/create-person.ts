@@ -6,10 +6,16 @@ import { createPersonStore } from '../../store/person-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
+import { DATE_OF_BIRTH_FIELD, loadPersonFacts } from '../consents/person-facts.js';
+import { recordConsentIn, RecordConsentRequest } from '../consents/record-consent.js';
+import { refuseBelowMinimumAge } from './minimum-age.js';
+import { LinkGuardianRequest } from './link-guardian.js';
 import {
   governingCategoryIds,
   requireActivePolicy,
+  requireConsentBasis,
   requireDataAccess,
+  requirePerson,
   storeCategories,
   throwIfInvalid,
 } from './people-support.js';
@@ -22,6 +28,16 @@ export const CreatePersonRequest = z.strictObject({
   subjectKind: z.string().min(1).max(64),
   externalReference: z.string().min(1).max(200).optional(),
   data: PersonalData.default({}),
+  guardians: z
+    .array(LinkGuardianRequest)
+    .max(10)
+    .default([])
+    .describe('Guardians (existing people) linked to the new person first, so they can consent'),
+  consents: z
+    .array(RecordConsentRequest)
+    .max(20)
+    .default([])
+    .describe('Consents recorded with the person, before their data: what it may rest on'),
 });
 export type CreatePersonRequest = z.input<typeof CreatePersonRequest>;
 
@@ -36,8 +52,11 @@ export type CreatedPerson = z.infer<typeof CreatedPerson>;
 /**
  * Records a person under the active policy: their kind must be one the policy declares, every
  * category and field must be declared (data minimisation), the role must be allowed to write each
- * category, and encrypted categories are encrypted under the person's own key. One transaction:
- * the person, their values and the audit entry commit together or not at all.
+ * category, and encrypted categories are encrypted under the person's own key. A person below the
+ * policy's minimum age whose kind may not be a child is refused and nothing is kept. Guardians and
+ * consents given with the request are linked and recorded first; then every category must have a
+ * lawful basis (a consent where it rests on one). One transaction: the person, their links,
+ * consents, values and the audit entries commit together or not at all.
  */
 export async function createPerson(
   deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies' | 'masterKeys'>,
@@ -79,9 +98,21 @@ export async function createPerson(
     'write',
     context.purpose,
   );
+  const dateOfBirth = categories
+    .flatMap((category) => category.values)
+    .find((entry) => entry.field === DATE_OF_BIRTH_FIELD)?.text;
+  const keyDeps = { ...deps, dialect: deps.store.dialect };
+  await refuseBelowMinimumAge(keyDeps, deps.store, scope, active, {
+    subjectKind: request.subjectKind,
+    dateOfBirth,
+    actor: actorOf(principal),
+    origin: context.origin,
+  });
+  for (const guardian of request.guardians) {
+    await requirePerson(deps.store.db, scope, guardian.guardianId);
+  }
   const id = deps.ids.next();
   const at = deps.clock.now().toISOString();
-  const keyDeps = { ...deps, dialect: deps.store.dialect };
   await inTransaction(deps.store, async (trx) => {
     const people = createPersonStore(trx);
     if (
@@ -100,6 +131,39 @@ export async function createPerson(
       createdAt: at,
       createdBy: principal.userId,
     });
+    const person = await requirePerson(trx, scope, id);
+    for (const guardian of request.guardians) {
+      await people.linkGuardian(scope, {
+        guardianId: guardian.guardianId,
+        minorId: id,
+        relationship: guardian.relationship,
+        createdAt: at,
+      });
+    }
+    const consentFacts = await loadPersonFacts(keyDeps, trx, scope, active, person, {
+      dateOfBirth,
+    });
+    for (const consent of request.consents) {
+      await recordConsentIn(
+        keyDeps,
+        trx,
+        scope,
+        active,
+        person,
+        consentFacts,
+        consent,
+        { kind: 'staff', principal },
+        context.origin,
+      );
+    }
+    const facts = await loadPersonFacts(keyDeps, trx, scope, active, person, { dateOfBirth });
+    requireConsentBasis(
+      active,
+      categories.map((category) => category.categoryId),
+      'write',
+      context.purpose,
+      facts.consent,
+    );
     await storeCategories(keyDeps, trx, scope, id, categories, {
       policyVersionId: active.versionId,
       at,
@@ -113,6 +177,8 @@ export async function createPerson(
         categories: categories.map((category) => category.categoryId),
         purpose: context.purpose ?? null,
         policyVersionId: active.versionId,
+        guardians: request.guardians.map((guardian) => guardian.guardianId),
+        consents: request.consents.map((consent) => consent.consent),
       },
     });
   });

@@ -1,7 +1,9 @@
-import { inTransaction } from '../../store/db.js';
+import { inTransaction, type Executor } from '../../store/db.js';
+import type { OrganizationScope } from '../../store/scope.js';
+import type { KeyDeps } from '../keys/key-hierarchy.js';
 import { purgeDestroyedKeyPages } from '../../store/key-store.js';
 import { createPersonStore } from '../../store/person-store.js';
-import { writeAuditEvent } from '../audit/write-audit-event.js';
+import { writeAuditEvent, type AuditEventFields } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { shredSubjectKeyInTransaction } from '../keys/shred-subject-key.js';
@@ -34,21 +36,45 @@ export async function deletePerson(
   const governing = held.length > 0 ? held : governingCategoryIds(active, person.subjectKind);
   requireDataAccess(active, principal.role, governing, 'delete', context.purpose);
   const keyDeps = { ...deps, dialect: deps.store.dialect };
-  await inTransaction(deps.store, async (trx) => {
-    await createPersonStore(trx).delete(scope, personId);
-    await shredSubjectKeyInTransaction(keyDeps, trx, scope, {
-      subjectId: personId,
+  await inTransaction(deps.store, (trx) =>
+    erasePersonIn(keyDeps, trx, scope, personId, {
       actor: actorOf(principal),
-      ...(context.origin === undefined ? {} : { origin: context.origin }),
-    });
-    await writeAuditEvent(keyDeps, trx, scope, context.origin, {
-      ...actorOf(principal),
+      origin: context.origin,
       action: 'person.delete',
-      outcome: 'success',
-      subjectId: personId,
       details: { categories: held, purpose: context.purpose ?? null },
-    });
-  });
+    }),
+  );
   await purgeDestroyedKeyPages(deps.store);
   return { deletedCategories: held };
+}
+
+/**
+ * Removes a person in the caller's transaction: rows go (values, links, enrollments, consents by
+ * cascade) and their data key is shredded. The caller runs `purgeDestroyedKeyPages` after commit.
+ */
+export async function erasePersonIn(
+  deps: KeyDeps,
+  trx: Executor,
+  scope: OrganizationScope,
+  personId: string,
+  entry: {
+    actor: { actorType: AuditEventFields['actorType']; actorId: string | null };
+    origin: RequestOrigin | undefined;
+    action: string;
+    details: Record<string, unknown>;
+  },
+): Promise<void> {
+  await createPersonStore(trx).delete(scope, personId);
+  await shredSubjectKeyInTransaction(deps, trx, scope, {
+    subjectId: personId,
+    actor: entry.actor,
+    ...(entry.origin === undefined ? {} : { origin: entry.origin }),
+  });
+  await writeAuditEvent(deps, trx, scope, entry.origin, {
+    ...entry.actor,
+    action: entry.action,
+    outcome: 'success',
+    subjectId: personId,
+    details: entry.details,
+  });
 }

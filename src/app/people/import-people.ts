@@ -15,7 +15,78 @@ import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actingUserId, actorOf, type Actor, type AppDeps } from '../context.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
-import { requireActivePolicy, requireDataAccess, storeCategories } from './people-support.js';
+import { ageOn, minorStatus } from '../../domain/age.js';
+import { decideConsentBasis } from '../../domain/access-decision.js';
+import type { Executor } from '../../store/db.js';
+import type { PersonRow } from '../../store/person-store.js';
+import { DATE_OF_BIRTH_FIELD, loadPersonFacts } from '../consents/person-facts.js';
+import { recordConsentIn } from '../consents/record-consent.js';
+import type { KeyDeps } from '../keys/key-hierarchy.js';
+import {
+  requireActivePolicy,
+  requireDataAccess,
+  requirePerson,
+  storeCategories,
+} from './people-support.js';
+
+function isMarketingConsent(active: ActivePolicy, consentId: string): boolean {
+  return (active.policy.consents.get(consentId)?.purposes ?? []).some(
+    (purposeId) => active.policy.purposes.get(purposeId)?.isMarketing === true,
+  );
+}
+
+/**
+ * Records one consent of an imported row as given on a signed paper form. A marketing opt-in for
+ * an address on the suppression list is skipped (false): a re-import never resubscribes anyone.
+ */
+async function recordImportedConsent(
+  deps: KeyDeps,
+  trx: Executor,
+  scope: OrganizationScope,
+  active: ActivePolicy,
+  person: PersonRow,
+  row: CheckedRow,
+  consent: CheckedRow['consents'][number],
+  actor: Actor,
+): Promise<boolean> {
+  const facts = await loadPersonFacts(deps, trx, scope, active, person, {
+    dateOfBirth: row.dateOfBirth,
+  });
+  try {
+    await recordConsentIn(
+      deps,
+      trx,
+      scope,
+      active,
+      person,
+      facts,
+      {
+        consent: consent.consentId,
+        givenBy: 'staff-paper-form',
+        evidenceReference: consent.evidenceReference,
+        ...(consent.channels === undefined
+          ? {}
+          : { channels: consent.channels as ('email' | 'sms' | 'phone')[] }),
+      },
+      { kind: 'staff', principal: actor },
+      undefined,
+      'import',
+    );
+    return true;
+  } catch (error) {
+    if (
+      isAppError(error) &&
+      error.code === 'CONFLICT' &&
+      isMarketingConsent(active, consent.consentId)
+    ) {
+      return false;
+    }
+    if (isAppError(error)) {
+      throw changedUnderImport(`Line ${row.line}: ${error.message}`);
+    }
+    throw error;
+  }
+}
 
 /**
  * Bulk import of people from CSV (issue 5: "validating every row and reporting bad rows by line
@@ -96,6 +167,8 @@ export type ImportPeopleResult =
       policyVersionId: string;
       version: string;
       bySubjectKind: Record<string, number>;
+      /** Marketing opt-ins left out: their address is on the suppression list. */
+      suppressedOptIns: number;
     }
   /**
    * Pass 2 failed: the first `imported` rows are committed, whole; nothing from
@@ -115,6 +188,8 @@ interface ColumnPlan {
   externalReference: number | undefined;
   subjectKind: number | undefined;
   fields: { index: number; category: string; field: string; type: FieldType }[];
+  /** `consent.<id>`: the reference of the signed paper form; `consent.<id>.channels`: channels. */
+  consents: { index: number; consentId: string; channelsIndex: number | undefined }[];
 }
 
 interface CheckedRow {
@@ -122,7 +197,12 @@ interface CheckedRow {
   subjectKind: string;
   externalReference: string | null;
   categories: ValidatedCategory[];
+  consents: { consentId: string; evidenceReference: string; channels: string[] | undefined }[];
+  dateOfBirth: string | undefined;
 }
+
+/** A column of consents given on a signed paper form (kajuyali §5.2), e.g. `consent.promotions`. */
+export const CONSENT_COLUMN_PREFIX = 'consent.';
 
 /**
  * Imports people from a CSV file under the organisation's active policy. The system actor (the
@@ -208,7 +288,13 @@ function planColumns(
   header: readonly string[],
 ): { plan: ColumnPlan; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
-  const plan: ColumnPlan = { externalReference: undefined, subjectKind: undefined, fields: [] };
+  const plan: ColumnPlan = {
+    externalReference: undefined,
+    subjectKind: undefined,
+    fields: [],
+    consents: [],
+  };
+  const channelColumns = new Map<string, number>();
   const seen = new Set<string>();
   header.forEach((raw, index) => {
     const name = raw.trim();
@@ -226,6 +312,22 @@ function planColumns(
     }
     if (name === SUBJECT_KIND_COLUMN) {
       plan.subjectKind = index;
+      return;
+    }
+    if (name.startsWith(CONSENT_COLUMN_PREFIX)) {
+      const rest = name.slice(CONSENT_COLUMN_PREFIX.length);
+      const isChannels = rest.endsWith('.channels');
+      const consentId = isChannels ? rest.slice(0, -'.channels'.length) : rest;
+      const consent = policy.consents.get(consentId);
+      if (consent === undefined) {
+        problem(`"${consentId}" is not a consent the policy declares`);
+      } else if (!consent.given_by.includes('staff-paper-form')) {
+        problem(`the policy does not let "${consentId}" be given on a paper form`);
+      } else if (isChannels) {
+        channelColumns.set(consentId, index);
+      } else {
+        plan.consents.push({ index, consentId, channelsIndex: undefined });
+      }
       return;
     }
     const dot = name.indexOf('.');
@@ -249,6 +351,9 @@ function planColumns(
     }
     plan.fields.push({ index, category: categoryId, field, type: definition.type });
   });
+  for (const consent of plan.consents) {
+    consent.channelsIndex = channelColumns.get(consent.consentId);
+  }
   return { plan, problems };
 }
 
@@ -274,6 +379,7 @@ function cellValue(type: FieldType, cell: string): { ok: true; value: unknown } 
 /** Validates one row as createPerson validates one person; returns its problems or the person. */
 function checkRow(
   policy: CompiledPolicy,
+  now: Date,
   plan: ColumnPlan,
   header: readonly string[],
   record: SourceRecord,
@@ -344,6 +450,59 @@ function checkRow(
       problems.push({ line, column, message: issue.message });
     }
   }
+  const consents: CheckedRow['consents'] = [];
+  for (const column of plan.consents) {
+    const reference = (cells[column.index] ?? '').trim();
+    if (reference === '') {
+      continue;
+    }
+    const form = policy.consents.get(column.consentId)?.paper_form_reference;
+    if (form !== undefined && !reference.startsWith(form)) {
+      problems.push({
+        line,
+        column: `${CONSENT_COLUMN_PREFIX}${column.consentId}`,
+        message: `must be a reference of the form ${form}`,
+      });
+    }
+    const channelCell =
+      column.channelsIndex === undefined ? '' : (cells[column.channelsIndex] ?? '').trim();
+    consents.push({
+      consentId: column.consentId,
+      evidenceReference: reference,
+      channels: channelCell === '' ? undefined : channelCell.split(/[\s,]+/),
+    });
+  }
+  const dateOfBirth = validated.categories
+    .flatMap((category) => category.values)
+    .find((entry) => entry.field === DATE_OF_BIRTH_FIELD)?.text;
+  const mayBeMinor = policy.document.subjects.some(
+    (subject) => subject.id === subjectKind && subject.may_be_minor,
+  );
+  const age = dateOfBirth === undefined ? undefined : ageOn(dateOfBirth, now);
+  if (
+    age !== undefined &&
+    !mayBeMinor &&
+    minorStatus(policy.document.minors, age, false).isBelowMinimumAge
+  ) {
+    problems.push({
+      line,
+      column: null,
+      message: `is about someone under ${String(policy.document.minors?.minimum_account_age ?? '')}, whom the policy does not let the organisation hold data about`,
+    });
+  }
+  // Each category must have a lawful basis with the consents this row brings (none are on record
+  // yet: the person is new).
+  const consented = new Set(
+    consents.flatMap((consent) => policy.consents.get(consent.consentId)?.purposes ?? []),
+  );
+  for (const category of validated.categories) {
+    const decision = decideConsentBasis(policy, category.categoryId, 'write', undefined, {
+      consentedPurposes: consented,
+    });
+    if (!decision.allowed) {
+      problems.push({ line, column: category.categoryId, message: decision.reason });
+    }
+  }
   if (problems.length > 0) {
     return { row: undefined, problems };
   }
@@ -353,6 +512,8 @@ function checkRow(
       subjectKind,
       externalReference: referenceCell === '' ? null : referenceCell,
       categories: validated.categories,
+      consents,
+      dateOfBirth,
     },
     problems: [],
   };
@@ -375,7 +536,7 @@ type CheckResult =
   Extract<ImportPeopleResult, { outcome: 'refused' }> | { outcome: 'ok'; rows: number };
 
 async function checkFile(
-  deps: Pick<AppDeps, 'store'>,
+  deps: Pick<AppDeps, 'store' | 'clock'>,
   scope: OrganizationScope,
   active: ActivePolicy,
   actor: Actor,
@@ -449,7 +610,14 @@ async function checkFile(
         continue;
       }
       rows += 1;
-      const checked = checkRow(active.policy, plan, header, record, request.subjectKind);
+      const checked = checkRow(
+        active.policy,
+        deps.clock.now(),
+        plan,
+        header,
+        record,
+        request.subjectKind,
+      );
       if (checked.row === undefined) {
         badRows += 1;
         report(checked.problems);
@@ -526,6 +694,7 @@ async function importFile(
   const importId = deps.ids.next();
   const bySubjectKind: Record<string, number> = {};
   let imported = 0;
+  let suppressedOptIns = 0;
   let batch: CheckedRow[] = [];
 
   const writeBatch = async (rows: readonly CheckedRow[]) => {
@@ -558,10 +727,38 @@ async function importFile(
           createdAt: at,
           createdBy: actingUserId(actor),
         });
+        if (row.consents.length > 0) {
+          const person = await requirePerson(trx, scope, id);
+          for (const consent of row.consents) {
+            // Consents before data: the data's lawful basis. Marketing addresses are not known
+            // until the data is stored, so marketing consents follow it (below).
+            if (!isMarketingConsent(active, consent.consentId)) {
+              await recordImportedConsent(keyDeps, trx, scope, active, person, row, consent, actor);
+            }
+          }
+        }
         await storeCategories(keyDeps, trx, scope, id, row.categories, {
           policyVersionId: active.versionId,
           at,
         });
+        for (const consent of row.consents) {
+          if (isMarketingConsent(active, consent.consentId)) {
+            const person = await requirePerson(trx, scope, id);
+            const recorded = await recordImportedConsent(
+              keyDeps,
+              trx,
+              scope,
+              active,
+              person,
+              row,
+              consent,
+              actor,
+            );
+            if (!recorded) {
+              suppressedOptIns += 1;
+            }
+          }
+        }
         await writeAuditEvent(keyDeps, trx, scope, undefined, {
           ...actorOf(actor),
           action: 'person.import',
@@ -601,7 +798,14 @@ async function importFile(
         continue;
       }
       rows += 1;
-      const checked = checkRow(active.policy, plan, header, record, request.subjectKind);
+      const checked = checkRow(
+        active.policy,
+        deps.clock.now(),
+        plan,
+        header,
+        record,
+        request.subjectKind,
+      );
       if (checked.row === undefined || rows > total) {
         throw changedUnderImport(`The file changed after it was checked (line ${record.line}).`);
       }
@@ -641,5 +845,6 @@ async function importFile(
     policyVersionId: active.versionId,
     version: active.version,
     bySubjectKind,
+    suppressedOptIns,
   };
 }

@@ -1,5 +1,9 @@
 import { KeyUnavailableError } from '../../crypto/envelope.js';
-import { decideDataAccess } from '../../domain/access-decision.js';
+import {
+  decideConsentBasis,
+  decideDataAccess,
+  type ConsentFacts,
+} from '../../domain/access-decision.js';
 import type { ValidatedCategory } from '../../domain/personal-data-validation.js';
 import { AppError, type FieldIssue } from '../../errors.js';
 import type { DataAction } from '../../policy/schema.js';
@@ -84,6 +88,22 @@ export function requireDataAccess(
     const decision = decideDataAccess(active.policy, role, categoryId, action, purpose);
     if (!decision.allowed) {
       throw new AppError('FORBIDDEN', `Not allowed: ${decision.reason}.`);
+    }
+  }
+}
+
+/** Every category must have a lawful basis for this person now; CONSENT_REQUIRED names the first gap. */
+export function requireConsentBasis(
+  active: ActivePolicy,
+  categoryIds: readonly string[],
+  action: DataAction,
+  purpose: string | undefined,
+  facts: ConsentFacts,
+): void {
+  for (const categoryId of categoryIds) {
+    const decision = decideConsentBasis(active.policy, categoryId, action, purpose, facts);
+    if (!decision.allowed) {
+      throw new AppError('CONSENT_REQUIRED', `Not allowed: ${decision.reason}.`);
     }
   }
 }

@@ -7,6 +7,7 @@ import { createProgramStore } from '../../store/program-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
+import { loadPersonFacts } from '../consents/person-facts.js';
 import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
 import { isErasedKeyError, requireActivePolicy } from './people-support.js';
 
@@ -78,6 +79,8 @@ export async function readPerson(
     );
     throw new AppError('NOT_FOUND', 'Not found.');
   }
+  // Consent and age are facts of this instant: a consent withdrawn a second ago counts as gone.
+  const facts = await loadPersonFacts(auditDeps, deps.store.db, scope, active, person);
   const data: Record<string, Record<string, string>> = {};
   const withheld: { category: string; reason: string }[] = [];
   const erased: string[] = [];
@@ -88,6 +91,7 @@ export async function readPerson(
       categoryId,
       'read',
       context.purpose,
+      facts.consent,
     );
     if (!decision.allowed) {
       withheld.push({ category: categoryId, reason: decision.reason });

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { validatePersonalData } from '../../domain/personal-data-validation.js';
 import { inTransaction } from '../../store/db.js';
+import { DATE_OF_BIRTH_FIELD, loadPersonFacts } from '../consents/person-facts.js';
+import { eraseIfBelowMinimumAge } from './minimum-age.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { PersonalData } from './create-person.js';
 import {
   requireActivePolicy,
+  requireConsentBasis,
   requireDataAccess,
   requirePerson,
   storeCategories,
@@ -44,6 +47,18 @@ export async function updatePersonData(
   const categoryIds = categories.map((category) => category.categoryId);
   requireDataAccess(active, principal.role, categoryIds, 'write', context.purpose);
   const keyDeps = { ...deps, dialect: deps.store.dialect };
+  const dateOfBirth = categories
+    .flatMap((category) => category.values)
+    .find((entry) => entry.field === DATE_OF_BIRTH_FIELD)?.text;
+  await eraseIfBelowMinimumAge(keyDeps, deps.store, scope, active, person, {
+    dateOfBirth,
+    actor: actorOf(principal),
+    origin: context.origin,
+  });
+  const facts = await loadPersonFacts(keyDeps, deps.store.db, scope, active, person, {
+    dateOfBirth,
+  });
+  requireConsentBasis(active, categoryIds, 'write', context.purpose, facts.consent);
   const at = deps.clock.now().toISOString();
   await inTransaction(deps.store, async (trx) => {
     await storeCategories(keyDeps, trx, scope, personId, categories, {

@@ -4,6 +4,7 @@ import { inTransaction } from '../../store/db.js';
 import { createPersonStore } from '../../store/person-store.js';
 import { createProgramStore } from '../../store/program-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
+import { hasAcceptedTerms } from '../terms/accept-terms.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import {
@@ -57,6 +58,17 @@ export async function enrollPerson(
   );
   if ((await createProgramStore(deps.store.db).findProgram(scope, programId)) === undefined) {
     throw new AppError('NOT_FOUND', 'Not found.');
+  }
+  // kajuyali §5: enrollment requires acceptance of the terms and data-processing authorisation.
+  if (
+    active.policy.document.changes.terms_acceptance_required_to_enroll &&
+    request.status !== 'cancelled' &&
+    !(await hasAcceptedTerms(deps.store.db, scope, person.id))
+  ) {
+    throw new AppError(
+      'TERMS_NOT_ACCEPTED',
+      'The policy requires acceptance of its current terms before enrollment: record it first.',
+    );
   }
   const at = deps.clock.now().toISOString();
   const enrollment = {

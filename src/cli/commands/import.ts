@@ -152,6 +152,11 @@ function reportImport(
       context.stdout(
         `Imported ${result.rows} ${result.rows === 1 ? 'person' : 'people'} into ${slug} under policy version ${result.version} (${result.policyVersionId})${kinds === '' ? '' : `: ${kinds}`} in ${seconds.toFixed(1)} s${rate}.\n`,
       );
+      if (result.suppressedOptIns > 0) {
+        context.stdout(
+          `${result.suppressedOptIns} marketing opt-ins were left out: those addresses unsubscribed before, and only the person can opt in again.\n`,
+        );
+      }
       context.setExitCode(EXIT.ok);
       return;
     }

@@ -1,0 +1,101 @@
+import { ageOn, minorStatus, type MinorStatus } from '../../domain/age.js';
+import type { ConsentFacts } from '../../domain/access-decision.js';
+import type { Executor, Dialect } from '../../store/db.js';
+import { createConsentStore, type ConsentRecordRow } from '../../store/consent-store.js';
+import { createPersonStore, type PersonRow } from '../../store/person-store.js';
+import type { OrganizationScope } from '../../store/scope.js';
+import type { Clock } from '../../clock.js';
+import type { MasterKeyProvider } from '../../crypto/master-key.js';
+import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
+import type { ActivePolicy } from '../policy/policy-registry.js';
+import { isErasedKeyError } from '../people/people-support.js';
+
+/** By convention the policy's `date` field named so holds a person's date of birth. */
+export const DATE_OF_BIRTH_FIELD = 'date_of_birth';
+
+/** What the decisions about one person need, gathered at the instant of the decision. */
+export interface PersonFacts {
+  readonly consent: ConsentFacts;
+  /** Consent records in force (given, not withdrawn), under any policy version. */
+  readonly consentsInForce: readonly ConsentRecordRow[];
+  readonly age: number | undefined;
+  readonly minor: MinorStatus;
+}
+
+/** Whether the policy lets this kind of person be a child below the minimum account age. */
+export function kindMayBeMinor(active: ActivePolicy, subjectKind: string): boolean {
+  return active.policy.document.subjects.some(
+    (subject) => subject.id === subjectKind && subject.may_be_minor,
+  );
+}
+
+/** The purposes the given consent records cover under the active policy. */
+export function consentedPurposesOf(
+  active: ActivePolicy,
+  records: readonly Pick<ConsentRecordRow, 'consentId'>[],
+): Set<string> {
+  const purposes = new Set<string>();
+  for (const record of records) {
+    active.policy.consents.get(record.consentId)?.purposes.forEach((id) => purposes.add(id));
+  }
+  return purposes;
+}
+
+/** Reads a person's date of birth (decrypting it where its category is encrypted). */
+export async function dateOfBirthOf(
+  deps: { masterKeys: MasterKeyProvider; dialect: Dialect },
+  db: Executor,
+  scope: OrganizationScope,
+  personId: string,
+): Promise<string | undefined> {
+  const rows = (await createPersonStore(db).values(scope, personId)).filter(
+    (row) => row.field === DATE_OF_BIRTH_FIELD,
+  );
+  for (const row of rows) {
+    if (!row.isEncrypted) {
+      return row.value;
+    }
+    try {
+      const plain = await decryptSubjectFields(deps, db, scope, {
+        subjectId: personId,
+        category: row.categoryId,
+        fields: { [row.field]: row.value },
+      });
+      return plain[row.field];
+    } catch (error) {
+      if (!isErasedKeyError(error)) {
+        throw error;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The consent and age facts of a person now. Age is computed afresh at every decision: a child
+ * who turns 13 today is 13 today, whatever was true when the record was made.
+ */
+export async function loadPersonFacts(
+  deps: { masterKeys: MasterKeyProvider; dialect: Dialect; clock: Clock },
+  db: Executor,
+  scope: OrganizationScope,
+  active: ActivePolicy,
+  person: Pick<PersonRow, 'id' | 'subjectKind'>,
+  known?: { dateOfBirth?: string | undefined },
+): Promise<PersonFacts> {
+  const records = (await createConsentStore(db).listForPerson(scope, person.id)).filter(
+    (record) => record.withdrawnAt === null,
+  );
+  const dateOfBirth = known?.dateOfBirth ?? (await dateOfBirthOf(deps, db, scope, person.id));
+  const age = dateOfBirth === undefined ? undefined : ageOn(dateOfBirth, deps.clock.now());
+  return {
+    consent: { consentedPurposes: consentedPurposesOf(active, records) },
+    consentsInForce: records,
+    age,
+    minor: minorStatus(
+      active.policy.document.minors,
+      age,
+      kindMayBeMinor(active, person.subjectKind),
+    ),
+  };
+}
