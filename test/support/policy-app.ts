@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { logIn, sessionCookieOf, type TestApp, type TestOrganization } from './app.js';
 
 /** The example policies the seeds were written into (examples/policies/<name>.yaml). */
-export type ExamplePolicy = 'kajuyali' | 'kindergarten-platform' | 'kexara';
+export type ExamplePolicy = 'kajuyali' | 'kindergarten-platform' | 'kexara' | 'career-masterclass';
 
 export function examplePolicySource(name: ExamplePolicy): string {
   return readFileSync(new URL(`../../examples/policies/${name}.yaml`, import.meta.url), 'utf8');

@@ -3,9 +3,10 @@ import { createConsentStore } from '../../store/consent-store.js';
 import { authorizeInOrganization } from '../authorize.js';
 import type { AppDeps, Principal } from '../context.js';
 import {
-  governingCategoryIds,
+  consentCategoryIds,
+  consentPurposeIds,
   requireActivePolicy,
-  requireDataAccess,
+  requireAnyDataAccess,
   requirePerson,
 } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
@@ -76,12 +77,12 @@ async function authorizedRecords(
   const scope = authorizeInOrganization(principal, organizationId);
   const active = await requireActivePolicy(deps, scope);
   const person = await requirePerson(deps.store.db, scope, personId);
-  requireDataAccess(
+  requireAnyDataAccess(
     active,
     principal.role,
-    governingCategoryIds(active, person.subjectKind),
+    consentCategoryIds(active, person.subjectKind, undefined),
     'read',
-    undefined,
+    consentPurposeIds(active, undefined),
   );
   return {
     active,

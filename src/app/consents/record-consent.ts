@@ -18,9 +18,10 @@ import {
 import { encryptSubjectFields } from '../keys/encrypt-subject-fields.js';
 import { addressFor, addressHash, contactAddressesOf } from '../marketing/contact-addresses.js';
 import {
-  governingCategoryIds,
+  consentCategoryIds,
+  consentPurposeIds,
   requireActivePolicy,
-  requireDataAccess,
+  requireAnyDataAccess,
   requirePerson,
 } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
@@ -345,12 +346,12 @@ export async function recordConsent(
   const scope = authorizeInOrganization(principal, organizationId);
   const active = await requireActivePolicy(deps, scope);
   const person = await requirePerson(deps.store.db, scope, personId);
-  requireDataAccess(
+  requireAnyDataAccess(
     active,
     principal.role,
-    governingCategoryIds(active, person.subjectKind),
+    consentCategoryIds(active, person.subjectKind, request.consent),
     'write',
-    undefined,
+    consentPurposeIds(active, request.consent),
   );
   const recordDeps = { ...deps, dialect: deps.store.dialect };
   const record = await inTransaction(deps.store, async (trx) => {

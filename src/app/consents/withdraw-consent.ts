@@ -10,9 +10,10 @@ import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { addressFor, addressHash, contactAddressesOf } from '../marketing/contact-addresses.js';
 import {
-  governingCategoryIds,
+  consentCategoryIds,
+  consentPurposeIds,
   requireActivePolicy,
-  requireDataAccess,
+  requireAnyDataAccess,
   requirePerson,
 } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
@@ -134,12 +135,12 @@ export async function withdrawConsent(
   const scope = authorizeInOrganization(principal, organizationId);
   const active = await requireActivePolicy(deps, scope);
   const person = await requirePerson(deps.store.db, scope, personId);
-  requireDataAccess(
+  requireAnyDataAccess(
     active,
     principal.role,
-    governingCategoryIds(active, person.subjectKind),
+    consentCategoryIds(active, person.subjectKind, request.consent),
     'write',
-    undefined,
+    consentPurposeIds(active, request.consent),
   );
   return inTransaction(deps.store, (trx) =>
     withdrawConsentIn(

@@ -92,6 +92,60 @@ export function requireDataAccess(
   }
 }
 
+/**
+ * At least one of the categories must allow the action for this role: recording or reading a
+ * consent is part of the processing its purposes cover, so a role that handles any category of
+ * those purposes (a researcher, for research consent) may record it.
+ */
+export function requireAnyDataAccess(
+  active: ActivePolicy,
+  role: string,
+  categoryIds: readonly string[],
+  action: DataAction,
+  purposeIds: readonly string[] = [],
+): void {
+  // A role limited to some purposes (a researcher: research only) acts for one of them.
+  const decisions = categoryIds.flatMap((categoryId) =>
+    [undefined, ...purposeIds].map((purposeId) =>
+      decideDataAccess(active.policy, role, categoryId, action, purposeId),
+    ),
+  );
+  if (!decisions.some((decision) => decision.allowed)) {
+    throw new AppError(
+      'FORBIDDEN',
+      `Not allowed: the role "${role}" may not ${action} any category this concerns (${categoryIds.join(', ')}).`,
+    );
+  }
+}
+
+/** The purposes a consent covers (every purpose when none is named). */
+export function consentPurposeIds(active: ActivePolicy, consentId: string | undefined): string[] {
+  return consentId === undefined
+    ? [...active.policy.purposes.keys()]
+    : [...(active.policy.consents.get(consentId)?.purposes ?? [])];
+}
+
+/** The categories a consent's purposes use that the policy keeps about this kind of person. */
+export function consentCategoryIds(
+  active: ActivePolicy,
+  subjectKind: string,
+  consentId: string | undefined,
+): string[] {
+  const purposeIds =
+    consentId === undefined
+      ? [...active.policy.purposes.keys()]
+      : (active.policy.consents.get(consentId)?.purposes ?? []);
+  const ids = new Set(
+    purposeIds.flatMap((purposeId) => [
+      ...(active.policy.purposes.get(purposeId)?.categoryIds ?? []),
+    ]),
+  );
+  const kept = [...ids].filter((categoryId) =>
+    active.policy.categories.get(categoryId)?.definition.subjects.includes(subjectKind),
+  );
+  return kept.length > 0 ? kept : governingCategoryIds(active, subjectKind);
+}
+
 /** Every category must have a lawful basis for this person now; CONSENT_REQUIRED names the first gap. */
 export function requireConsentBasis(
   active: ActivePolicy,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { AppError, type FieldIssue } from '../../errors.js';
-import { diffPolicies } from '../../policy/diff.js';
 import { inTransaction } from '../../store/db.js';
 import { createPolicyVersionStore } from '../../store/policy-version-store.js';
 import { createStaffUserStore } from '../../store/staff-user-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeSystemAction } from '../authorize.js';
 import { actorOf, type Actor, type AppDeps, type RequestOrigin } from '../context.js';
+import { assessPolicyChange } from './announce-policy-version.js';
 
 export const ActivatePolicyVersionRequest = z.strictObject({
   /**
@@ -22,6 +22,8 @@ export interface ActivatedPolicyVersion {
   version: string;
   previousVersionId: string | null;
   significantChanges: number;
+  /** Whether its changes need everyone's acceptance again (older acceptances stop counting). */
+  requiresReacceptance: boolean;
   rolesAssigned: number;
 }
 
@@ -29,6 +31,10 @@ export interface ActivatedPolicyVersion {
  * Makes a draft (or archived) version the organisation's enforced policy, archiving the previous
  * one. Refused — changing nothing — when an active account would be left with a role the policy
  * does not declare, or when nobody could manage users and the policy afterwards (no lock-out).
+ * A version that changes the policy significantly must have been announced over the active
+ * version (`announce-policy-version.ts`) and its effective date must have come: the notice the
+ * policy promises (`changes.notice_lead_time`) cannot be skipped. On activation it records whether
+ * its changes need everyone's acceptance again (domain/terms.ts then stops counting older ones).
  */
 export async function activatePolicyVersion(
   deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies'>,
@@ -50,6 +56,32 @@ export async function activatePolicyVersion(
   }
   if (active?.versionId === versionId) {
     throw new AppError('CONFLICT', 'This version is already active.');
+  }
+  const assessment = assessPolicyChange(active, target);
+  const significantChanges = assessment.significant.length;
+  if (active !== undefined && significantChanges > 0) {
+    const announcement = await createPolicyVersionStore(deps.store.db).announcementOf(
+      scope,
+      versionId,
+    );
+    if (announcement === undefined) {
+      throw new AppError(
+        'CONFLICT',
+        `This version changes the policy significantly (${significantChanges} change(s)): announce it first, at least ${target.policy.document.changes.notice_lead_time} before it takes effect.`,
+      );
+    }
+    if (announcement.announcedOverVersionId !== active.versionId) {
+      throw new AppError(
+        'CONFLICT',
+        'This version was announced as a change to a version that is no longer active: upload it again and announce the new draft.',
+      );
+    }
+    if (deps.clock.now().toISOString() < announcement.effectiveAt) {
+      throw new AppError(
+        'CONFLICT',
+        `This version was announced to take effect on ${announcement.effectiveAt}: it cannot be activated before then.`,
+      );
+    }
   }
   const roles = target.policy.roles;
   const users = await createStaffUserStore(deps.store.db).list(scope);
@@ -98,12 +130,6 @@ export async function activatePolicyVersion(
       details: { issues },
     });
   }
-  const significantChanges =
-    active === undefined
-      ? 0
-      : diffPolicies(active.policy, target.policy).changes.filter(
-          (change) => change.severity === 'significant',
-        ).length;
   const at = deps.clock.now().toISOString();
   await inTransaction(deps.store, async (trx) => {
     const staff = createStaffUserStore(trx);
@@ -111,6 +137,9 @@ export async function activatePolicyVersion(
       await staff.setRole(scope, userId, role);
     }
     await createPolicyVersionStore(trx).activate(scope, versionId, at);
+    if (assessment.requiresReacceptance) {
+      await createPolicyVersionStore(trx).markRequiresReacceptance(scope, versionId);
+    }
     await writeAuditEvent({ ...deps, dialect: deps.store.dialect }, trx, scope, origin, {
       ...actorOf(principal),
       action: 'policy.activate',
@@ -121,6 +150,7 @@ export async function activatePolicyVersion(
         version: target.version,
         previousVersionId: active?.versionId ?? null,
         significantChanges,
+        requiresReacceptance: assessment.requiresReacceptance,
         roleAssignments: request.assignRoles,
       },
     });
@@ -130,6 +160,7 @@ export async function activatePolicyVersion(
     version: target.version,
     previousVersionId: active?.versionId ?? null,
     significantChanges,
+    requiresReacceptance: assessment.requiresReacceptance,
     rolesAssigned: Object.keys(request.assignRoles).length,
   };
 }
