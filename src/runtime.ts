@@ -8,6 +8,31 @@ import { createPolicyRegistry } from './app/policy/policy-registry.js';
 import { createMailer } from './mail/mailer.js';
 import { openStore } from './store/db.js';
 
+/** Signed links carry their token in the query string (`?token=`): a bearer credential. */
+export function withoutLinkTokens(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
+}
+
+/** The process logger. Credentials never reach the logs: headers, cookies, link tokens. */
+export function createLogger(
+  config: Readonly<Config>,
+  destination?: { write(line: string): void },
+): Logger {
+  const options = {
+    level: config.log.level,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    serializers: {
+      req: (request: { method?: string; url?: string; host?: string; ip?: string }) => ({
+        method: request.method,
+        url: withoutLinkTokens(request.url ?? ''),
+        host: request.host,
+        remoteAddress: request.ip,
+      }),
+    },
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
+}
+
 /** Everything a running Custodia process holds: built once from the configuration. */
 export interface Runtime {
   config: Readonly<Config>;
@@ -37,13 +62,7 @@ export async function createRuntime(
   });
   // Without `mail.smtpUrl` the server still runs; only what must send email fails, with a 503.
   const mailer = createMailer(config.mail);
-  const logger =
-    overrides.logger ??
-    pino({
-      level: config.log.level,
-      // Credentials never reach the logs.
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    });
+  const logger = overrides.logger ?? createLogger(config);
   return {
     config,
     logger,

@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth.js';
 import { consentRoutes } from './routes/consents.js';
 import { cookieRoutes } from './routes/cookies.js';
 import { healthRoutes } from './routes/health.js';
+import { marketingRoutes } from './routes/marketing.js';
 import { peopleRoutes } from './routes/people.js';
 import { policyVersionRoutes } from './routes/policy-versions.js';
 import { programRoutes } from './routes/programs.js';
@@ -122,6 +123,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   await server.register(peopleRoutes({ app, authenticate }));
   await server.register(programRoutes({ app, authenticate }));
   await server.register(consentRoutes({ app, authenticate }));
+  await server.register(marketingRoutes({ app, authenticate }));
   await server.register(cookieRoutes({ app }));
   server.get('/openapi.json', { schema: { hide: true } }, () => server.swagger());
   await server.ready();

@@ -35,18 +35,6 @@ export function createLinkKeyStore(db: Executor) {
         .execute();
     },
 
-    /** The newest key: the one new links are signed with. */
-    newest(scope: OrganizationScope): Promise<LinkSigningKeyRow | undefined> {
-      return inTenant(db, scope)
-        .selectFrom('link_signing_keys')
-        .select(columns)
-        .where('organization_id', '=', scope.organizationId)
-        .orderBy('created_at', 'desc')
-        .orderBy('key_id')
-        .limit(1)
-        .executeTakeFirst();
-    },
-
     /** The key a link names; links signed by older keys keep working until they expire. */
     find(scope: OrganizationScope, keyId: string): Promise<LinkSigningKeyRow | undefined> {
       return inTenant(db, scope)
@@ -57,6 +45,7 @@ export function createLinkKeyStore(db: Executor) {
         .executeTakeFirst();
     },
 
+    /** Every key, newest first: new links are signed with the newest that unwraps. */
     list(scope: OrganizationScope): Promise<LinkSigningKeyRow[]> {
       return inTenant(db, scope)
         .selectFrom('link_signing_keys')

@@ -391,6 +391,17 @@ describeEachDialect('kexara.txt: children under 13', ({ store }) => {
       payload: { consent: 'marketing-communications', givenBy: 'subject', channels: ['email'] },
     });
     expect(again.statusCode).toBe(409);
+    // Nor can a new record with the same address bring the opt-in back (a re-registration).
+    const twin = await officer.request('POST', url('/people'), {
+      payload: {
+        subjectKind: 'customer',
+        data: customer('Adult Customer', AGE_30),
+        consents: [
+          { consent: 'marketing-communications', givenBy: 'subject', channels: ['email'] },
+        ],
+      },
+    });
+    expect(twin.statusCode).toBe(409);
   });
 });
 

@@ -108,6 +108,13 @@ export function toConsentRecordView(
   };
 }
 
+/** Whether a consent covers a direct-marketing purpose (opt-ins, channels, suppression). */
+export function isMarketingConsent(active: ActivePolicy, consentId: string): boolean {
+  return (active.policy.consents.get(consentId)?.purposes ?? []).some(
+    (purposeId) => active.policy.purposes.get(purposeId)?.isMarketing === true,
+  );
+}
+
 /** Who records the consent: staff (a form, an attestation, a call) or the person through a link. */
 export type ConsentRecorder =
   { kind: 'staff'; principal: Actor } | { kind: 'person'; personId: string };

@@ -6,6 +6,7 @@ import { createOrganizationStore } from '../../store/organization-store.js';
 import { scopeOf } from '../../store/scope.js';
 import { rewrapAuditSigningKeys } from '../audit/audit-signing-keys.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
+import { rewrapLinkSigningKeys } from '../links/link-keys.js';
 import type { RequestOrigin } from '../context.js';
 import { organizationKeyContext } from './key-hierarchy.js';
 import type { KeyChangeActor } from './shred-subject-key.js';
@@ -89,6 +90,12 @@ export async function rotateMasterKey(
       // count whatever still depends on an old master key so it is never reported retirable.
       const signing = await rewrapAuditSigningKeys(deps, trx, scope);
       for (const masterKeyId of signing.masterKeyIds) {
+        add(liveByMasterKey, masterKeyId, 1);
+      }
+      // So are the secrets that sign unsubscribe and withdrawal links: links already sent keep
+      // working after the old master key is retired.
+      const links = await rewrapLinkSigningKeys(deps, trx, scope);
+      for (const masterKeyId of links.masterKeyIds) {
         add(liveByMasterKey, masterKeyId, 1);
       }
       return keys.masterKeyUsage(scope);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { inTransaction, type Executor } from '../../store/db.js';
-import { createConsentStore } from '../../store/consent-store.js';
+import type { Consent } from '../../policy/schema.js';
+import { createConsentStore, type ConsentRecordRow } from '../../store/consent-store.js';
 import { createOrganizationStore } from '../../store/organization-store.js';
 import { createPersonStore, type PersonRow } from '../../store/person-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
@@ -56,6 +57,30 @@ export interface OptOutResult {
 }
 
 /**
+ * The person's marketing consents in force that cover a channel (`all`: any), with their records:
+ * what an unsubscribe withdraws, and what its link says it will.
+ */
+async function marketingConsentsCovering(
+  db: Executor,
+  scope: OrganizationScope,
+  active: ActivePolicy,
+  personId: string,
+  channel: string,
+): Promise<{ consent: Consent; records: ConsentRecordRow[] }[]> {
+  const inForce = (await createConsentStore(db).listForPerson(scope, personId)).filter(
+    (record) => record.withdrawnAt === null,
+  );
+  return marketingConsents(active).flatMap((consent) => {
+    const records = inForce.filter(
+      (record) =>
+        record.consentId === consent.id &&
+        (channel === 'all' || channelsOf(record, consent).includes(channel)),
+    );
+    return records.length === 0 ? [] : [{ consent, records }];
+  });
+}
+
+/**
  * Stops marketing to one person on a channel (or all), in the caller's transaction: every
  * marketing consent in force that covers the channel is withdrawn through `withdrawConsentIn`, as
  * a whole — a consent record is one opt-in, so withdrawing part of it would invent a consent the
@@ -77,24 +102,14 @@ export async function optOutIn(
   },
   origin: RequestOrigin | undefined,
 ): Promise<OptOutResult> {
-  const inForce = (await createConsentStore(trx).listForPerson(scope, person.id)).filter(
-    (record) => record.withdrawnAt === null,
-  );
+  const covering = await marketingConsentsCovering(trx, scope, active, person.id, options.channel);
   const result: OptOutResult = {
     withdrawnRecords: 0,
     withdrawnConsents: [],
     suppressedChannels: [],
   };
   const suppressed = new Set<string>();
-  for (const consent of marketingConsents(active)) {
-    const covers = inForce.some(
-      (record) =>
-        record.consentId === consent.id &&
-        (options.channel === 'all' || channelsOf(record, consent).includes(options.channel)),
-    );
-    if (!covers) {
-      continue;
-    }
+  for (const { consent } of covering) {
     const outcome = await withdrawConsentIn(
       deps,
       trx,
@@ -186,23 +201,14 @@ export async function describeUnsubscribeLink(
   const active = await requireActivePolicy(deps, scope);
   const person = await requirePerson(deps.store.db, scope, claims.personId);
   const channel = claims.channel ?? 'all';
-  const inForce = (await createConsentStore(deps.store.db).listForPerson(scope, person.id)).filter(
-    (record) => record.withdrawnAt === null,
-  );
   const language = active.policy.document.organisation.default_language;
-  const consents = marketingConsents(active).flatMap((consent) => {
-    const records = inForce.filter(
-      (record) =>
-        record.consentId === consent.id &&
-        (channel === 'all' || channelsOf(record, consent).includes(channel)),
-    );
-    if (records.length === 0) {
-      return [];
-    }
-    const label = consent.labels[language] ?? Object.values(consent.labels)[0] ?? consent.id;
-    const channels = [...new Set(records.flatMap((record) => channelsOf(record, consent)))];
-    return [{ consent: consent.id, label, channels }];
-  });
+  const consents = (
+    await marketingConsentsCovering(deps.store.db, scope, active, person.id, channel)
+  ).map(({ consent, records }) => ({
+    consent: consent.id,
+    label: consent.labels[language] ?? Object.values(consent.labels)[0] ?? consent.id,
+    channels: [...new Set(records.flatMap((record) => channelsOf(record, consent)))],
+  }));
   const scopeApplied = appliedScope(active, claims.scope);
   const organization = await createOrganizationStore(deps.store.db).findById(scope.organizationId);
   return {

@@ -6,8 +6,16 @@ import { createPersonStore } from '../../store/person-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
-import { DATE_OF_BIRTH_FIELD, loadPersonFacts } from '../consents/person-facts.js';
-import { recordConsentIn, RecordConsentRequest } from '../consents/record-consent.js';
+import {
+  consentedPurposesOf,
+  DATE_OF_BIRTH_FIELD,
+  loadPersonFacts,
+} from '../consents/person-facts.js';
+import {
+  isMarketingConsent,
+  recordConsentIn,
+  RecordConsentRequest,
+} from '../consents/record-consent.js';
 import { refuseBelowMinimumAge } from './minimum-age.js';
 import { LinkGuardianRequest } from './link-guardian.js';
 import {
@@ -140,34 +148,45 @@ export async function createPerson(
         createdAt: at,
       });
     }
-    const consentFacts = await loadPersonFacts(keyDeps, trx, scope, active, person, {
-      dateOfBirth,
-    });
-    for (const consent of request.consents) {
-      await recordConsentIn(
-        keyDeps,
-        trx,
-        scope,
-        active,
-        person,
-        consentFacts,
-        consent,
-        { kind: 'staff', principal },
-        context.origin,
-      );
-    }
+    // Marketing opt-ins are recorded after the data: the suppression list is checked against the
+    // addresses the data brings. The others come first: they are the data's lawful basis.
+    const marketing = request.consents.filter((consent) =>
+      isMarketingConsent(active, consent.consent),
+    );
+    const recordAll = async (consents: typeof request.consents) => {
+      const facts = await loadPersonFacts(keyDeps, trx, scope, active, person, { dateOfBirth });
+      for (const consent of consents) {
+        await recordConsentIn(
+          keyDeps,
+          trx,
+          scope,
+          active,
+          person,
+          facts,
+          consent,
+          { kind: 'staff', principal },
+          context.origin,
+        );
+      }
+    };
+    await recordAll(request.consents.filter((consent) => !marketing.includes(consent)));
     const facts = await loadPersonFacts(keyDeps, trx, scope, active, person, { dateOfBirth });
+    const pending = consentedPurposesOf(
+      active,
+      marketing.map((consent) => ({ consentId: consent.consent })),
+    );
     requireConsentBasis(
       active,
       categories.map((category) => category.categoryId),
       'write',
       context.purpose,
-      facts.consent,
+      { consentedPurposes: new Set([...facts.consent.consentedPurposes, ...pending]) },
     );
     await storeCategories(keyDeps, trx, scope, id, categories, {
       policyVersionId: active.versionId,
       at,
     });
+    await recordAll(marketing);
     await writeAuditEvent(keyDeps, trx, scope, context.origin, {
       ...actorOf(principal),
       action: 'person.create',

@@ -20,7 +20,7 @@ import { decideConsentBasis } from '../../domain/access-decision.js';
 import type { Executor } from '../../store/db.js';
 import type { PersonRow } from '../../store/person-store.js';
 import { DATE_OF_BIRTH_FIELD, loadPersonFacts } from '../consents/person-facts.js';
-import { recordConsentIn } from '../consents/record-consent.js';
+import { isMarketingConsent, recordConsentIn } from '../consents/record-consent.js';
 import type { KeyDeps } from '../keys/key-hierarchy.js';
 import {
   requireActivePolicy,
@@ -28,12 +28,6 @@ import {
   requirePerson,
   storeCategories,
 } from './people-support.js';
-
-function isMarketingConsent(active: ActivePolicy, consentId: string): boolean {
-  return (active.policy.consents.get(consentId)?.purposes ?? []).some(
-    (purposeId) => active.policy.purposes.get(purposeId)?.isMarketing === true,
-  );
-}
 
 /**
  * Records one consent of an imported row as given on a signed paper form. A marketing opt-in for
