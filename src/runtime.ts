@@ -74,6 +74,7 @@ export async function createRuntime(
       masterKeys,
       policies: createPolicyRegistry(),
       auth: config.auth,
+      publicBaseUrl: config.mail.publicBaseUrl,
       mailer,
     },
     close: async () => {

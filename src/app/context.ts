@@ -24,6 +24,11 @@ export interface AppDeps {
   /** Each organisation's active policy, compiled. */
   policies: PolicyRegistry;
   auth: Config['auth'];
+  /**
+   * Where people reach this server (`mail.publicBaseUrl`): links in emails and exports start with
+   * it, never with a request's Host header, which a client controls.
+   */
+  publicBaseUrl: string;
   /** Sends email (policy-change notices, one-time codes); refuses when `mail.smtpUrl` is unset. */
   mailer: Mailer;
 }

@@ -1,9 +1,14 @@
 import { sealAllAuditLogs } from '../app/audit/seal-audit-log.js';
+import { activateDuePolicyVersions } from '../app/policy/activate-due-policy-versions.js';
+import { sendPendingPolicyChangeNotices } from '../app/policy/announce-policy-version.js';
 import { createServer } from '../http/create-server.js';
 import type { Runtime } from '../runtime.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { rowSecurityBypassed } from '../store/tenant.js';
 import type { LongRunningContext } from './context.js';
+
+/** How often `serve` activates due policy versions and sends outstanding policy-change notices. */
+const POLICY_TICK_MILLISECONDS = 60_000;
 
 /**
  * Serves until SIGTERM/SIGINT, then shuts down gracefully: the server stops accepting, in-flight
@@ -44,10 +49,42 @@ export async function runServer(context: LongRunningContext, runtime: Runtime): 
     void seal();
   }, runtime.config.audit.sealIntervalMinutes * 60_000);
   timer.unref();
+  // Policy changes: announced versions take effect on their date, and everyone affected (people
+  // recorded since the announcement too) is emailed their notice. One tick at a time.
+  let policyTick: Promise<void> | undefined;
+  const tickPolicyChanges = async (): Promise<void> => {
+    try {
+      const activations = await activateDuePolicyVersions(runtime.deps);
+      for (const activation of activations) {
+        if (activation.outcome === 'activated') {
+          runtime.logger.info(activation, 'announced policy version activated');
+        } else {
+          runtime.logger.warn(activation, 'announced policy version is due but was refused');
+        }
+      }
+      const deliveries = await sendPendingPolicyChangeNotices({
+        ...runtime.deps,
+        publicBaseUrl: runtime.config.mail.publicBaseUrl,
+      });
+      for (const delivery of deliveries) {
+        runtime.logger.info(delivery, 'policy change notices sent');
+      }
+    } catch (error) {
+      runtime.logger.error({ err: error }, 'the policy-change tick failed');
+    }
+  };
+  const policyTimer = setInterval(() => {
+    policyTick ??= tickPolicyChanges().finally(() => {
+      policyTick = undefined;
+    });
+  }, POLICY_TICK_MILLISECONDS);
+  policyTimer.unref();
   const signal = await context.untilShutdown();
   runtime.logger.info({ signal }, 'shutting down');
   clearInterval(timer);
+  clearInterval(policyTimer);
   await server.close();
+  await policyTick;
   // The last entries written before the stop are sealed too, so nothing is left unpinned.
   await seal();
   await runtime.close();

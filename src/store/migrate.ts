@@ -6,6 +6,7 @@ import { auditChain } from './migrations/0003-audit-chain.js';
 import { records } from './migrations/0004-records.js';
 import { tenantRowSecurity } from './migrations/0005-tenant-row-security.js';
 import { consent } from './migrations/0006-consent.js';
+import { policyAnnouncements } from './migrations/0007-policy-announcements.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they run the same from source,
@@ -19,6 +20,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0004-records': records(dialect),
     '0005-tenant-row-security': tenantRowSecurity(dialect),
     '0006-consent': consent(dialect),
+    '0007-policy-announcements': policyAnnouncements(dialect),
   };
 }
 

@@ -29,6 +29,14 @@ const columns = [
   'archived_at as archivedAt',
 ] as const;
 
+/** A draft's announcement: when it was announced, when it takes effect, and over which version. */
+export interface PolicyAnnouncement {
+  announcedAt: string;
+  effectiveAt: string;
+  /** The version that was active when it was announced: what the notices compared against. */
+  announcedOverVersionId: string;
+}
+
 export function createPolicyVersionStore(db: Executor) {
   return {
     async insert(
@@ -110,6 +118,72 @@ export function createPolicyVersionStore(db: Executor) {
         .where('organization_id', '=', scope.organizationId)
         .where('id', '=', id)
         .execute();
+    },
+    /** The version's announcement, or undefined when it was never announced. */
+    async announcementOf(
+      scope: OrganizationScope,
+      id: string,
+    ): Promise<PolicyAnnouncement | undefined> {
+      const row = await inTenant(db, scope)
+        .selectFrom('policy_versions')
+        .select(['announced_at', 'effective_at', 'announced_over_version_id'])
+        .where('organization_id', '=', scope.organizationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (
+        row === undefined ||
+        row.announced_at === null ||
+        row.effective_at === null ||
+        row.announced_over_version_id === null
+      ) {
+        return undefined;
+      }
+      return {
+        announcedAt: row.announced_at,
+        effectiveAt: row.effective_at,
+        announcedOverVersionId: row.announced_over_version_id,
+      };
+    },
+    async recordAnnouncement(
+      scope: OrganizationScope,
+      id: string,
+      announcement: PolicyAnnouncement,
+    ): Promise<void> {
+      await inTenant(db, scope)
+        .updateTable('policy_versions')
+        .set({
+          announced_at: announcement.announcedAt,
+          effective_at: announcement.effectiveAt,
+          announced_over_version_id: announcement.announcedOverVersionId,
+        })
+        .where('organization_id', '=', scope.organizationId)
+        .where('id', '=', id)
+        .execute();
+    },
+    /**
+     * Announced drafts, soonest first; with `dueBy`, only those whose effective date has come:
+     * what the periodic tick sends notices for and activates.
+     */
+    async announcedDrafts(
+      scope: OrganizationScope,
+      options: { dueBy?: string } = {},
+    ): Promise<({ id: string } & PolicyAnnouncement)[]> {
+      let query = inTenant(db, scope)
+        .selectFrom('policy_versions')
+        .select(['id', 'announced_at', 'effective_at', 'announced_over_version_id'])
+        .where('organization_id', '=', scope.organizationId)
+        .where('status', '=', 'draft')
+        .where('announced_at', 'is not', null);
+      if (options.dueBy !== undefined) {
+        query = query.where('effective_at', '<=', options.dueBy);
+      }
+      const rows = await query.orderBy('effective_at').orderBy('id').execute();
+      return rows.map((row) => ({
+        id: row.id,
+        announcedAt: row.announced_at ?? '',
+        effectiveAt: row.effective_at ?? '',
+        announcedOverVersionId: row.announced_over_version_id ?? '',
+      }));
     },
     /** Archives the active version (if any) and activates `id`; call inside a transaction. */
     async activate(scope: OrganizationScope, id: string, at: string): Promise<void> {

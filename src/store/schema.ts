@@ -170,6 +170,12 @@ export interface PolicyVersionsTable {
   archived_at: string | null;
   /** 1 when, on activation, its changes needed everyone's acceptance again. */
   requires_reacceptance: ColumnType<number, number | undefined, number>;
+  /** When the version was announced; NULL for a version never announced (migration 0007). */
+  announced_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the announced version takes effect (activate-due activates it then). */
+  effective_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The version that was active when it was announced: what the notices compared against. */
+  announced_over_version_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PeopleTable {

@@ -43,6 +43,7 @@ export async function createTestApp(
     masterKeys: createLocalMasterKeyProvider([{ id: 'test', key: randomBytes(32) }]),
     policies: createPolicyRegistry(),
     auth: config.auth,
+    publicBaseUrl: config.mail.publicBaseUrl,
     mailer: createMailer(config.mail),
   };
   const server = await createServer({ app: deps, http: config.http });

@@ -168,7 +168,8 @@ export async function announcePolicyVersion(
   );
   const versions = createPolicyVersionStore(deps.store.db);
   const row = await versions.findById(scope, versionId);
-  const target = row === undefined ? undefined : await deps.policies.version(deps.store.db, scope, versionId);
+  const target =
+    row === undefined ? undefined : await deps.policies.version(deps.store.db, scope, versionId);
   if (row === undefined || target === undefined) {
     throw new AppError('NOT_FOUND', 'Not found.');
   }
@@ -214,9 +215,9 @@ export async function announcePolicyVersion(
     );
   }
   if (previous === undefined && effectiveAt < earliest) {
-    const lead = [active, target]
-      .map((policy) => policy.policy.document.changes.notice_lead_time)
-      .join(' / ');
+    const lead = [
+      ...new Set([active, target].map((policy) => policy.policy.document.changes.notice_lead_time)),
+    ].join(' / ');
     throw new AppError('VALIDATION_FAILED', 'The change cannot take effect that soon.', {
       details: {
         issues: [
@@ -356,7 +357,10 @@ export async function sendPolicyChangeNotices(
   const db = deps.store.db;
   const versions = createPolicyVersionStore(db);
   const announcement = await versions.announcementOf(scope, versionId);
-  if (announcement === undefined || (await versions.findById(scope, versionId))?.status !== 'draft') {
+  if (
+    announcement === undefined ||
+    (await versions.findById(scope, versionId))?.status !== 'draft'
+  ) {
     return delivery;
   }
   const active = await deps.policies.active(db, scope);
@@ -469,37 +473,42 @@ export async function sendPendingPolicyChangeNotices(
 
 // -- The email -----------------------------------------------------------------------------------
 
+type ChangeWords = (change: PolicyChange, value: string, detail: string) => string;
+
+/**
+ * Plain sentences for the kinds of change people most need to understand; any other kind is told
+ * by the diff's own reason, which is already a sentence about the change.
+ */
+const CHANGE_SENTENCES: Partial<Record<PolicyChangeKind, ChangeWords>> = {
+  'purpose-added': (_change, value) => `We will use personal data for a new purpose: ${value}.`,
+  'purpose-categories-changed': (_change, _value, detail) =>
+    `One of our purposes will use more kinds of personal data: ${detail}.`,
+  'category-added': (_change, value) => `We will collect a new kind of personal data: ${value}.`,
+  'category-fields-changed': (_change, _value, detail) =>
+    `We will collect more personal data of a kind we already hold: ${detail}.`,
+  'lawful-basis-changed': (change) =>
+    `The legal ground for some of our processing changes (${change.before ?? 'none'} → ${change.after ?? 'none'}).`,
+  'third-party-added': (_change, value) =>
+    `We will share personal data with a new recipient: ${value}.`,
+  'third-party-categories-changed': (_change, _value, detail) =>
+    `A recipient will receive more kinds of personal data: ${detail}.`,
+  'transfer-added': (_change, _value, detail) =>
+    `Personal data will be sent to another country: ${detail}.`,
+  'retention-longer': (change) =>
+    `Some personal data will be kept longer (${change.before ?? '—'} → ${change.after ?? '—'}).`,
+  'retention-rule-removed': () => 'A limit on how long we keep some personal data is removed.',
+  'right-removed': (_change, _value, detail) => `A right is no longer offered: ${detail}.`,
+};
+
 /** One significant change in a sentence for the people it affects. */
 export function describeChange(change: PolicyChange): string {
   const value = change.after ?? change.before ?? '';
-  const detail = change.reason.includes(': ') ? change.reason.slice(change.reason.indexOf(': ') + 2) : value;
-  switch (change.kind) {
-    case 'purpose-added':
-      return `We will use personal data for a new purpose: ${value}.`;
-    case 'purpose-categories-changed':
-      return `One of our purposes will use more kinds of personal data: ${detail}.`;
-    case 'category-added':
-      return `We will collect a new kind of personal data: ${value}.`;
-    case 'category-fields-changed':
-      return `We will collect more personal data of a kind we already hold: ${detail}.`;
-    case 'lawful-basis-changed':
-    case 'special-condition-changed':
-      return `The legal ground for some of our processing changes (${change.before ?? 'none'} → ${change.after ?? 'none'}).`;
-    case 'third-party-added':
-      return `We will share personal data with a new recipient: ${value}.`;
-    case 'third-party-categories-changed':
-      return `A recipient will receive more kinds of personal data: ${detail}.`;
-    case 'transfer-added':
-      return `Personal data will be sent to another country: ${detail}.`;
-    case 'retention-longer':
-      return `Some personal data will be kept longer (${change.before ?? '—'} → ${change.after ?? '—'}).`;
-    case 'retention-rule-removed':
-      return 'A limit on how long we keep some personal data is removed.';
-    case 'right-removed':
-      return `A right is no longer offered: ${detail}.`;
-    default:
-      return `${change.reason.charAt(0).toUpperCase()}${change.reason.slice(1)}.`;
-  }
+  const separator = change.reason.indexOf(': ');
+  const detail = separator === -1 ? value : change.reason.slice(separator + 2);
+  const words = CHANGE_SENTENCES[change.kind];
+  return words === undefined
+    ? `${change.reason.charAt(0).toUpperCase()}${change.reason.slice(1)}.`
+    : words(change, value, detail);
 }
 
 /** `2026-04-01 at 09:00 UTC`: unambiguous in every language and time zone. */
@@ -630,7 +639,11 @@ export async function recordContinuedUseIfDue(
       action: 'terms.accepted',
       outcome: 'success',
       subjectId: person.id,
-      details: { policyVersionId: active.versionId, acceptedBy: 'subject', method: 'continued-use' },
+      details: {
+        policyVersionId: active.versionId,
+        acceptedBy: 'subject',
+        method: 'continued-use',
+      },
     });
   }
   return inserted;
@@ -657,7 +670,8 @@ export async function publishPolicyVersionNotice(
   const row = await versions.findById(scope, input.versionId);
   const isPublic =
     row !== undefined &&
-    (row.status !== 'draft' || (await versions.announcementOf(scope, input.versionId)) !== undefined);
+    (row.status !== 'draft' ||
+      (await versions.announcementOf(scope, input.versionId)) !== undefined);
   const target = isPublic
     ? await deps.policies.version(deps.store.db, scope, input.versionId)
     : undefined;

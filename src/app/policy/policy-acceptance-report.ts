@@ -29,7 +29,9 @@ export const PolicyAcceptanceReport = z.object({
   notified: PersonIds.describe('People told, themselves or through their guardians'),
   notNotified: z
     .array(z.object({ personId: z.string(), reason: z.string() }))
-    .describe('People the notice did not reach, with why (no-address, no-guardian, the mail server…)'),
+    .describe(
+      'People the notice did not reach, with why (no-address, no-guardian, the mail server…)',
+    ),
   accepted: PersonIds.describe('People who accepted this version, by any method'),
   continuedUse: PersonIds.describe('Of those, people whose continued use was their acceptance'),
   pending: PersonIds.describe('Affected people who have not accepted this version'),
@@ -67,10 +69,7 @@ export async function policyAcceptanceReport(
       : await deps.policies.version(deps.store.db, scope, announcement.announcedOverVersionId);
   const requiresReacceptance =
     over !== undefined && assessPolicyChange(over, target).requiresReacceptance;
-  const rows = await createPolicyChangeNoticeStore(deps.store.db).withAcceptances(
-    scope,
-    versionId,
-  );
+  const rows = await createPolicyChangeNoticeStore(deps.store.db).withAcceptances(scope, versionId);
   const idsOf = (predicate: (notice: (typeof rows)[number]) => boolean): string[] =>
     rows.filter(predicate).map((notice) => notice.personId);
   const notified = idsOf((notice) => notice.sentAt !== null);

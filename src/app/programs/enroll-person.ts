@@ -5,6 +5,7 @@ import { createPersonStore } from '../../store/person-store.js';
 import { createProgramStore } from '../../store/program-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { hasAcceptedTerms } from '../terms/accept-terms.js';
+import { recordContinuedUseIfDue } from '../policy/announce-policy-version.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import {
@@ -85,6 +86,13 @@ export async function enrollPerson(
     if (request.status !== 'cancelled') {
       await createPersonStore(trx).recordEnrollment(scope, request.personId, at);
     }
+    await recordContinuedUseIfDue(
+      { ...deps, dialect: deps.store.dialect },
+      trx,
+      scope,
+      active,
+      person,
+    );
     await writeAuditEvent({ ...deps, dialect: deps.store.dialect }, trx, scope, origin, {
       ...actorOf(principal),
       action: 'enrollment.create',

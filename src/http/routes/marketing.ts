@@ -10,7 +10,6 @@ import {
 } from '../../app/marketing/marketing-audience.js';
 import { recordGpcSignal } from '../../app/marketing/record-gpc-signal.js';
 import { describeUnsubscribeLink, unsubscribeByLink } from '../../app/marketing/unsubscribe.js';
-import { ConfigSchema } from '../../config.js';
 import { type Authenticator, originOf } from '../authenticate.js';
 import { errorResponses, OrganizationParams } from '../common.schemas.js';
 import { PersonParams } from './people.schemas.js';
@@ -42,11 +41,6 @@ export const LINK_RATE_LIMIT_PER_MINUTE = 120;
 export interface MarketingRouteDeps {
   app: AppDeps;
   authenticate: Authenticator;
-  /**
-   * `mail.publicBaseUrl`: every link in an email or an audience export starts with it, never with
-   * a request's Host header. Defaults to the configuration's own default.
-   */
-  publicBaseUrl?: string;
   /** Link requests per minute per client address; LINK_RATE_LIMIT_PER_MINUTE if left out. */
   rateLimitPerMinute?: number;
 }
@@ -63,9 +57,7 @@ function gpcOf(request: FastifyRequest): { gpc: boolean } {
  * Global Privacy Control opt-out.
  */
 export function marketingRoutes(deps: MarketingRouteDeps): FastifyPluginAsyncZod {
-  const settings: LinkSettings = {
-    publicBaseUrl: deps.publicBaseUrl ?? ConfigSchema.shape.mail.parse({}).publicBaseUrl,
-  };
+  const settings: LinkSettings = { publicBaseUrl: deps.app.publicBaseUrl };
   const app = { ...deps.app, ...settings };
   return (server) => {
     const tags = ['marketing'];

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { ActivatePolicyVersionRequest } from '../../app/policy/activate-policy-version.js';
+import {
+  AnnouncedPolicyVersion,
+  AnnouncePolicyVersionRequest,
+} from '../../app/policy/announce-policy-version.js';
+import { PolicyAcceptanceReport } from '../../app/policy/policy-acceptance-report.js';
 import { PrivacyNoticeQuery } from '../../app/policy/publish-privacy-notice.js';
 import {
   PolicyVersionView,
@@ -9,6 +14,9 @@ import { Id } from '../common.schemas.js';
 
 export {
   ActivatePolicyVersionRequest,
+  AnnouncedPolicyVersion,
+  AnnouncePolicyVersionRequest,
+  PolicyAcceptanceReport,
   PolicyVersionView,
   PrivacyNoticeQuery,
   UploadPolicyVersionRequest,
@@ -26,11 +34,21 @@ export const ActivatedPolicyVersionResponse = z.object({
     .number()
     .int()
     .describe('Changes against the previous version that the notice must announce'),
+  requiresReacceptance: z
+    .boolean()
+    .describe(
+      'Whether its changes need everyone’s acceptance again (older acceptances stop counting)',
+    ),
   rolesAssigned: z.number().int(),
 });
 
 export const PrivacyNoticeParams = z.strictObject({
   slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an organisation slug'),
+});
+
+export const PolicyVersionNoticeParams = z.strictObject({
+  slug: PrivacyNoticeParams.shape.slug,
+  versionId: Id,
 });
 
 export const PrivacyNoticeText = z

@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../../app/context.js';
 import { activatePolicyVersion } from '../../app/policy/activate-policy-version.js';
+import {
+  announcePolicyVersion,
+  publishPolicyVersionNotice,
+} from '../../app/policy/announce-policy-version.js';
 import { listPolicyVersions } from '../../app/policy/list-policy-versions.js';
+import { policyAcceptanceReport } from '../../app/policy/policy-acceptance-report.js';
 import { publishPrivacyNotice } from '../../app/policy/publish-privacy-notice.js';
 import { uploadPolicyVersion } from '../../app/policy/upload-policy-version.js';
 import { type Authenticator, originOf } from '../authenticate.js';
@@ -9,6 +14,10 @@ import { ErrorResponse, errorResponses, OrganizationParams } from '../common.sch
 import {
   ActivatedPolicyVersionResponse,
   ActivatePolicyVersionRequest,
+  AnnouncedPolicyVersion,
+  AnnouncePolicyVersionRequest,
+  PolicyAcceptanceReport,
+  PolicyVersionNoticeParams,
   PolicyVersionParams,
   PolicyVersionsResponse,
   PolicyVersionView,
@@ -100,6 +109,87 @@ export function policyVersionRoutes(deps: {
           request.body,
           originOf(request),
         ),
+    );
+
+    server.post(
+      '/api/v1/organizations/:organizationId/policy-versions/:versionId/announce',
+      {
+        schema: {
+          tags,
+          summary:
+            'Schedule a draft with significant changes to take effect on effectiveAt (at least the policy’s notice_lead_time ahead); everyone affected is emailed on the server’s next policy-change tick',
+          params: PolicyVersionParams,
+          body: AnnouncePolicyVersionRequest,
+          response: { 200: AnnouncedPolicyVersion, ...errorResponses },
+        },
+      },
+      async (request) =>
+        announcePolicyVersion(
+          deps.app,
+          await deps.authenticate(request),
+          request.params.organizationId,
+          request.params.versionId,
+          request.body,
+          originOf(request),
+        ),
+    );
+
+    server.get(
+      '/api/v1/organizations/:organizationId/policy-versions/:versionId/acceptance',
+      {
+        schema: {
+          tags,
+          summary:
+            'Who was told of an announced version, who accepted it (explicitly or by continued use) and who has not yet',
+          params: PolicyVersionParams,
+          response: { 200: PolicyAcceptanceReport, ...errorResponses },
+        },
+      },
+      async (request) =>
+        policyAcceptanceReport(
+          deps.app,
+          await deps.authenticate(request),
+          request.params.organizationId,
+          request.params.versionId,
+        ),
+    );
+
+    server.get(
+      '/api/v1/privacy-notices/:slug/versions/:versionId',
+      {
+        schema: {
+          tags,
+          summary:
+            'The privacy notice of one version once it is public: active, formerly active, or announced (public; policy-change emails link here)',
+          security: [],
+          params: PolicyVersionNoticeParams,
+          querystring: PrivacyNoticeQuery,
+          response: {
+            200: {
+              description: 'The notice, in the format asked for',
+              content: {
+                'text/html': { schema: PrivacyNoticeText },
+                'text/markdown': { schema: PrivacyNoticeText },
+              },
+            },
+            400: ErrorResponse,
+            404: ErrorResponse,
+          },
+        },
+      },
+      async (request, reply) => {
+        const notice = await publishPolicyVersionNotice(deps.app, {
+          slug: request.params.slug,
+          versionId: request.params.versionId,
+          format: request.query.format,
+          language: request.query.lang,
+        });
+        return reply
+          .header('content-type', CONTENT_TYPES[request.query.format])
+          .header('content-language', notice.language)
+          .header('content-security-policy', NOTICE_CONTENT_SECURITY_POLICY)
+          .send(notice.text);
+      },
     );
 
     server.get(
