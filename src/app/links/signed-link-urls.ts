@@ -11,6 +11,7 @@ export const LINK_PATHS = {
   unsubscribe: '/api/v1/links/unsubscribe',
   'marketing-opt-in': '/api/v1/links/marketing-opt-in',
   gpc: '/api/v1/links/gpc',
+  'self-service': '/api/v1/self-service',
 } as const satisfies Record<LinkPurpose | 'gpc', string>;
 
 const DAY_MS = 86_400_000;
@@ -29,6 +30,12 @@ export const UNSUBSCRIBE_LINK_LIFETIME_MS = 365 * DAY_MS;
  * (a confirmed opt-in) and lives only as long as it takes to read that email.
  */
 export const OPT_IN_LINK_LIFETIME_MS = 7 * DAY_MS;
+
+/**
+ * Three days. A self-service link opens the person's own record (and their children's, for a
+ * guardian): it is a credential sent to their mailbox, so it lives just long enough to be used.
+ */
+export const SELF_SERVICE_LINK_LIFETIME_MS = 3 * DAY_MS;
 
 /** Where links in emails point: `mail.publicBaseUrl`, never a request's Host header. */
 export interface LinkSettings {

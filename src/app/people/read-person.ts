@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { decideDataAccess } from '../../domain/access-decision.js';
 import { AppError } from '../../errors.js';
-import { inTransaction } from '../../store/db.js';
+import { inTransaction, type Executor } from '../../store/db.js';
+import type { OrganizationScope } from '../../store/scope.js';
 import { createPersonStore, type PersonalValueRow } from '../../store/person-store.js';
 import { createProgramStore } from '../../store/program-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
@@ -36,7 +37,43 @@ export const PersonView = z.object({
 });
 export type PersonView = z.infer<typeof PersonView>;
 
-function groupByCategory(rows: readonly PersonalValueRow[]): Map<string, PersonalValueRow[]> {
+/**
+ * One category's values as plain text, decrypting the encrypted fields with the person's key;
+ * 'erased' once that key was destroyed.
+ */
+export async function categoryValues(
+  deps: { masterKeys: AppDeps['masterKeys']; dialect: AppDeps['store']['dialect'] },
+  db: Executor,
+  scope: OrganizationScope,
+  personId: string,
+  categoryId: string,
+  rows: readonly PersonalValueRow[],
+): Promise<Record<string, string> | 'erased'> {
+  const plain = Object.fromEntries(
+    rows.filter((row) => !row.isEncrypted).map((row) => [row.field, row.value]),
+  );
+  const encrypted = rows.filter((row) => row.isEncrypted);
+  if (encrypted.length === 0) {
+    return plain;
+  }
+  try {
+    const decrypted = await decryptSubjectFields(deps, db, scope, {
+      subjectId: personId,
+      category: categoryId,
+      fields: Object.fromEntries(encrypted.map((row) => [row.field, row.value])),
+    });
+    return { ...plain, ...decrypted };
+  } catch (error) {
+    if (isErasedKeyError(error)) {
+      return 'erased';
+    }
+    throw error;
+  }
+}
+
+export function groupByCategory(
+  rows: readonly PersonalValueRow[],
+): Map<string, PersonalValueRow[]> {
   const groups = new Map<string, PersonalValueRow[]>();
   for (const row of rows) {
     const group = groups.get(row.categoryId);
@@ -97,28 +134,20 @@ export async function readPerson(
       withheld.push({ category: categoryId, reason: decision.reason });
       continue;
     }
-    const plain = Object.fromEntries(
-      rows.filter((row) => !row.isEncrypted).map((row) => [row.field, row.value]),
+    const values = await categoryValues(
+      auditDeps,
+      deps.store.db,
+      scope,
+      personId,
+      categoryId,
+      rows,
     );
-    const encrypted = rows.filter((row) => row.isEncrypted);
-    let decrypted: Record<string, string> = {};
-    if (encrypted.length > 0) {
-      try {
-        decrypted = await decryptSubjectFields(auditDeps, deps.store.db, scope, {
-          subjectId: personId,
-          category: categoryId,
-          fields: Object.fromEntries(encrypted.map((row) => [row.field, row.value])),
-        });
-      } catch (error) {
-        if (!isErasedKeyError(error)) {
-          throw error;
-        }
-        // Crypto-shredded: what remains are ciphertexts nobody can open (GDPR Art. 17 done).
-        erased.push(categoryId);
-        continue;
-      }
+    if (values === 'erased') {
+      // Crypto-shredded: what remains are ciphertexts nobody can open (GDPR Art. 17 done).
+      erased.push(categoryId);
+      continue;
     }
-    data[categoryId] = { ...plain, ...decrypted };
+    data[categoryId] = values;
   }
   const guardians = await people.guardiansOf(scope, personId);
   const enrollments = await createProgramStore(deps.store.db).enrollmentsOf(scope, personId);
