@@ -441,6 +441,10 @@ describeEachDialect(
         );
         expect(email.text).toContain('Please accept the new policy');
         expect(email.text).toContain(`Read the new policy: ${link}`);
+        // Every email carries the recipient's own link to withdraw consent (GDPR Art. 7(3)).
+        expect(email.text).toMatch(
+          /withdraw a consent at any time: \S+\/api\/v1\/self-service\?token=v1\./,
+        );
       }
       const marta = emails.find((email) => email.envelopeTo.includes('marta@familia.example'));
       expect(marta?.text).toContain('about you and about the child in your care');

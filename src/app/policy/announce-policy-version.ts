@@ -44,6 +44,7 @@ import { createPolicyChangeNoticeStore } from '../../store/policy-change-notice-
 import { createPolicyVersionStore } from '../../store/policy-version-store.js';
 import { scopeOf, type OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
+import { issueSelfServiceLink } from '../self-service/invite-self-service.js';
 import { authorizeSystemAction } from '../authorize.js';
 import { dateOfBirthOf, kindMayBeMinor } from '../consents/person-facts.js';
 import { actorOf, type Actor, type AppDeps, type RequestOrigin } from '../context.js';
@@ -411,9 +412,20 @@ export async function sendPolicyChangeNotices(
       continue;
     }
     const children = [...concerned].filter((personId) => personId !== recipientId).length;
+    // Every email to a person carries their own signed link: withdrawing must be as easy as
+    // consenting (GDPR Art. 7(3)), and it must not need an account or a phone call.
+    const privacyPage = await inTransaction(deps.store, (trx) =>
+      issueSelfServiceLink(context, trx, scope, recipientId),
+    );
     try {
       await deps.mailer.send(
-        noticeEmail({ ...content, to: address, isForSelf: concerned.has(recipientId), children }),
+        noticeEmail({
+          ...content,
+          to: address,
+          isForSelf: concerned.has(recipientId),
+          children,
+          privacyPageUrl: privacyPage.url,
+        }),
       );
     } catch (error) {
       await notices.markFailed(
@@ -542,6 +554,8 @@ function noticeEmail(input: {
   publicBaseUrl: string;
   isForSelf: boolean;
   children: number;
+  /** The recipient's own self-service link (see their data, withdraw a consent). */
+  privacyPageUrl: string;
 }): OutgoingEmail {
   const name = input.organisation.name;
   const when = formatInstant(input.effectiveAt);
@@ -577,6 +591,9 @@ function noticeEmail(input: {
     '',
     `Read the new policy: ${links.upcoming}`,
     `The policy in force until then: ${links.current}`,
+    '',
+    `To see what we hold about you or withdraw a consent at any time: ${input.privacyPageUrl}`,
+    '(this link is yours alone and works for 3 days; ask us for a new one whenever you need it)',
     '',
     name,
   ].join('\n');
