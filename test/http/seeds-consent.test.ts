@@ -280,6 +280,46 @@ describeEachDialect('kajuyali.txt: consent on paper, terms before enrollment', (
     });
     expect(again.statusCode).toBe(409);
   });
+
+  // Last in this block: it moves the clock 40 days, past every staff session.
+  it('kajuyali: consent given for a child is asked again of them when they come of age', async () => {
+    // Sessions end after 12 hours; an API token lasts across the 40 days this test moves ahead.
+    const issued = await levelA.request('POST', url('/api-tokens'), { payload: { name: 'clock' } });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const bearer = { authorization: `Bearer ${issued.json<{ token: string }>().token}` };
+    // 17 on the test clock's 2026-03-02; 18 on 2026-04-10.
+    const personId = await created(
+      levelA.request('POST', url('/people'), {
+        payload: {
+          subjectKind: 'participant',
+          data: participant('Camila', '2008-04-10'),
+          consents: [PAPER_FORM],
+        },
+      }),
+    );
+    const categories = async () =>
+      Object.keys(
+        (
+          await app.server.inject({
+            method: 'GET',
+            url: url(`/people/${personId}`),
+            headers: bearer,
+          })
+        ).json<{ data: object }>().data,
+      );
+    expect(await categories()).toContain('medical-data');
+    app.clock.advance(40 * 86_400_000);
+    expect(await categories()).not.toContain('medical-data');
+    // Camila signs the form herself, now an adult.
+    const own = await app.server.inject({
+      method: 'POST',
+      url: url(`/people/${personId}/consents`),
+      headers: bearer,
+      payload: { ...PAPER_FORM, evidenceReference: 'KCTGMPDATAFORM22-0900' },
+    });
+    expect(own.statusCode, own.body).toBe(201);
+    expect(await categories()).toContain('medical-data');
+  });
 });
 
 describeEachDialect('kexara.txt: children under 13', ({ store }) => {

@@ -88,14 +88,25 @@ export async function loadPersonFacts(
   );
   const dateOfBirth = known?.dateOfBirth ?? (await dateOfBirthOf(deps, db, scope, person.id));
   const age = dateOfBirth === undefined ? undefined : ageOn(dateOfBirth, deps.clock.now());
+  const minors = active.policy.document.minors;
+  const minor = minorStatus(minors, age, kindMayBeMinor(active, person.subjectKind));
+  // `ask_again_at_age_of_consent`: once the person may consent alone, what was consented for them
+  // while they could not (by a guardian, an institution, a form a guardian signed) is theirs to
+  // confirm (EDPB Guidelines 05/2020 §8.1.1.1): it no longer counts until they give it themselves.
+  const consentAge = minors?.guardian_consent_below_age;
+  const counted =
+    minors?.ask_again_at_age_of_consent === true &&
+    dateOfBirth !== undefined &&
+    consentAge !== undefined &&
+    !minor.needsGuardianConsent
+      ? records.filter(
+          (record) => (ageOn(dateOfBirth, new Date(record.givenAt)) ?? consentAge) >= consentAge,
+        )
+      : records;
   return {
-    consent: { consentedPurposes: consentedPurposesOf(active, records) },
-    consentsInForce: records,
+    consent: { consentedPurposes: consentedPurposesOf(active, counted) },
+    consentsInForce: counted,
     age,
-    minor: minorStatus(
-      active.policy.document.minors,
-      age,
-      kindMayBeMinor(active, person.subjectKind),
-    ),
+    minor,
   };
 }
