@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { createConsentStore } from '../../store/consent-store.js';
-import { authorizeInOrganization } from '../authorize.js';
 import type { AppDeps, Principal } from '../context.js';
-import {
-  consentCategoryIds,
-  consentPurposeIds,
-  requireActivePolicy,
-  requireAnyDataAccess,
-  requirePerson,
-} from '../people/people-support.js';
+import { authorizeConsentWork } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
 import { ConsentRecordView, toConsentRecordView } from './record-consent.js';
 import type { ConsentRecordRow } from '../../store/consent-store.js';
@@ -74,15 +67,13 @@ async function authorizedRecords(
   organizationId: string,
   personId: string,
 ): Promise<{ active: ActivePolicy; records: ConsentRecordRow[] }> {
-  const scope = authorizeInOrganization(principal, organizationId);
-  const active = await requireActivePolicy(deps, scope);
-  const person = await requirePerson(deps.store.db, scope, personId);
-  requireAnyDataAccess(
-    active,
-    principal.role,
-    consentCategoryIds(active, person.subjectKind, undefined),
+  const { scope, active } = await authorizeConsentWork(
+    deps,
+    principal,
+    organizationId,
+    personId,
+    undefined,
     'read',
-    consentPurposeIds(active, undefined),
   );
   return {
     active,

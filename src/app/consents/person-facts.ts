@@ -1,6 +1,7 @@
 import { ageOn, minorStatus, type MinorStatus } from '../../domain/age.js';
 import type { ConsentFacts } from '../../domain/access-decision.js';
 import type { Executor, Dialect } from '../../store/db.js';
+import type { AppDeps } from '../context.js';
 import { createConsentStore, type ConsentRecordRow } from '../../store/consent-store.js';
 import { createPersonStore, type PersonRow } from '../../store/person-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
@@ -9,6 +10,11 @@ import type { MasterKeyProvider } from '../../crypto/master-key.js';
 import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
 import { isErasedKeyError } from '../people/people-support.js';
+
+/** What the consent, terms and withdrawal steps need inside a caller's transaction. */
+export type ConsentWorkDeps = Pick<AppDeps, 'clock' | 'ids' | 'masterKeys'> & {
+  dialect: AppDeps['store']['dialect'];
+};
 
 /** By convention the policy's `date` field named so holds a person's date of birth. */
 export const DATE_OF_BIRTH_FIELD = 'date_of_birth';

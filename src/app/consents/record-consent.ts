@@ -7,7 +7,6 @@ import { createConsentStore, type ConsentRecordRow } from '../../store/consent-s
 import { createPersonStore, type PersonRow } from '../../store/person-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeInOrganization } from '../authorize.js';
 import {
   actorOf,
   type Actor,
@@ -17,15 +16,9 @@ import {
 } from '../context.js';
 import { encryptSubjectFields } from '../keys/encrypt-subject-fields.js';
 import { addressFor, addressHash, contactAddressesOf } from '../marketing/contact-addresses.js';
-import {
-  consentCategoryIds,
-  consentPurposeIds,
-  requireActivePolicy,
-  requireAnyDataAccess,
-  requirePerson,
-} from '../people/people-support.js';
+import { authorizeConsentWork } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
-import { loadPersonFacts, type PersonFacts } from './person-facts.js';
+import { loadPersonFacts, type PersonFacts, type ConsentWorkDeps } from './person-facts.js';
 
 /** A scanned paper form or attestation, base64; 5 MiB of file at most. */
 const Evidence = z.strictObject({
@@ -119,10 +112,6 @@ export function isMarketingConsent(active: ActivePolicy, consentId: string): boo
 export type ConsentRecorder =
   { kind: 'staff'; principal: Actor } | { kind: 'person'; personId: string };
 
-type RecordDeps = Pick<AppDeps, 'clock' | 'ids' | 'masterKeys'> & {
-  dialect: AppDeps['store']['dialect'];
-};
-
 function invalid(message: string, issues: FieldIssue[]): AppError {
   return new AppError('VALIDATION_FAILED', message, { details: { issues } });
 }
@@ -140,7 +129,7 @@ function invalid(message: string, issues: FieldIssue[]): AppError {
  *   is only lifted by the person themselves, never by staff or an import.
  */
 export async function recordConsentIn(
-  deps: RecordDeps,
+  deps: ConsentWorkDeps,
   trx: Executor,
   scope: OrganizationScope,
   active: ActivePolicy,
@@ -350,15 +339,13 @@ export async function recordConsent(
   request: z.output<typeof RecordConsentRequest>,
   origin: RequestOrigin | undefined,
 ): Promise<ConsentRecordView> {
-  const scope = authorizeInOrganization(principal, organizationId);
-  const active = await requireActivePolicy(deps, scope);
-  const person = await requirePerson(deps.store.db, scope, personId);
-  requireAnyDataAccess(
-    active,
-    principal.role,
-    consentCategoryIds(active, person.subjectKind, request.consent),
+  const { scope, active, person } = await authorizeConsentWork(
+    deps,
+    principal,
+    organizationId,
+    personId,
+    request.consent,
     'write',
-    consentPurposeIds(active, request.consent),
   );
   const recordDeps = { ...deps, dialect: deps.store.dialect };
   const record = await inTransaction(deps.store, async (trx) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ConsentWorkDeps } from './person-facts.js';
 import { AppError } from '../../errors.js';
 import { WithdrawalMethod } from '../../policy/schema.js';
 import { inTransaction, type Executor } from '../../store/db.js';
@@ -6,16 +7,9 @@ import { createConsentStore } from '../../store/consent-store.js';
 import type { PersonRow } from '../../store/person-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { addressFor, addressHash, contactAddressesOf } from '../marketing/contact-addresses.js';
-import {
-  consentCategoryIds,
-  consentPurposeIds,
-  requireActivePolicy,
-  requireAnyDataAccess,
-  requirePerson,
-} from '../people/people-support.js';
+import { authorizeConsentWork } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
 import type { ConsentRecorder } from './record-consent.js';
 
@@ -35,10 +29,6 @@ export const WithdrawalOutcome = z.object({
 });
 export type WithdrawalOutcome = z.infer<typeof WithdrawalOutcome>;
 
-type WithdrawDeps = Pick<AppDeps, 'clock' | 'ids' | 'masterKeys'> & {
-  dialect: AppDeps['store']['dialect'];
-};
-
 /**
  * Withdraws a consent in the caller's transaction, at once (GDPR Art. 7(3)): every record of it in
  * force is closed, so the next access decision no longer counts it. A withdrawal is never refused
@@ -46,7 +36,7 @@ type WithdrawDeps = Pick<AppDeps, 'clock' | 'ids' | 'masterKeys'> & {
  * puts the person's addresses on the suppression list, so no later import subscribes them again.
  */
 export async function withdrawConsentIn(
-  deps: WithdrawDeps,
+  deps: ConsentWorkDeps,
   trx: Executor,
   scope: OrganizationScope,
   active: ActivePolicy,
@@ -132,15 +122,13 @@ export async function withdrawConsent(
   request: z.output<typeof WithdrawConsentRequest>,
   origin: RequestOrigin | undefined,
 ): Promise<WithdrawalOutcome> {
-  const scope = authorizeInOrganization(principal, organizationId);
-  const active = await requireActivePolicy(deps, scope);
-  const person = await requirePerson(deps.store.db, scope, personId);
-  requireAnyDataAccess(
-    active,
-    principal.role,
-    consentCategoryIds(active, person.subjectKind, request.consent),
+  const { scope, active, person } = await authorizeConsentWork(
+    deps,
+    principal,
+    organizationId,
+    personId,
+    request.consent,
     'write',
-    consentPurposeIds(active, request.consent),
   );
   return inTransaction(deps.store, (trx) =>
     withdrawConsentIn(

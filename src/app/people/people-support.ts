@@ -12,7 +12,8 @@ import { createPersonStore, type PersonRow } from '../../store/person-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import { encryptSubjectFields } from '../keys/encrypt-subject-fields.js';
 import type { KeyDeps } from '../keys/key-hierarchy.js';
-import type { AppDeps } from '../context.js';
+import type { AppDeps, Principal } from '../context.js';
+import { authorizeInOrganization } from '../authorize.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
 
 /** Personal data is only kept under a policy: before one is active there is nothing to enforce. */
@@ -144,6 +145,32 @@ export function consentCategoryIds(
     active.policy.categories.get(categoryId)?.definition.subjects.includes(subjectKind),
   );
   return kept.length > 0 ? kept : governingCategoryIds(active, subjectKind);
+}
+
+/**
+ * Opens a person for a staff action on their consents, terms or links: the organisation's active
+ * policy, the person (404 when unknown or foreign), and a role that handles at least one category
+ * the consent's purposes use (every purpose when `consentId` is left out).
+ */
+export async function authorizeConsentWork(
+  deps: Pick<AppDeps, 'store' | 'policies'>,
+  principal: Principal,
+  organizationId: string,
+  personId: string,
+  consentId: string | undefined,
+  action: DataAction,
+): Promise<{ scope: OrganizationScope; active: ActivePolicy; person: PersonRow }> {
+  const scope = authorizeInOrganization(principal, organizationId);
+  const active = await requireActivePolicy(deps, scope);
+  const person = await requirePerson(deps.store.db, scope, personId);
+  requireAnyDataAccess(
+    active,
+    principal.role,
+    consentCategoryIds(active, person.subjectKind, consentId),
+    action,
+    consentPurposeIds(active, consentId),
+  );
+  return { scope, active, person };
 }
 
 /** Every category must have a lawful basis for this person now; CONSENT_REQUIRED names the first gap. */

@@ -3,7 +3,6 @@ import { AppError } from '../../errors.js';
 import { inTransaction } from '../../store/db.js';
 import { createOrganizationStore } from '../../store/organization-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { loadOrCreateLinkKey } from '../links/link-keys.js';
 import {
@@ -12,12 +11,7 @@ import {
   type IssuedLink,
 } from '../links/signed-link-urls.js';
 import { contactAddressesOf } from '../marketing/contact-addresses.js';
-import {
-  consentCategoryIds,
-  requireActivePolicy,
-  requireAnyDataAccess,
-  requirePerson,
-} from '../people/people-support.js';
+import { authorizeConsentWork } from '../people/people-support.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import type { Executor } from '../../store/db.js';
 
@@ -62,15 +56,13 @@ export async function inviteSelfService(
   personId: string,
   origin: RequestOrigin | undefined,
 ): Promise<SelfServiceInvitation> {
-  const scope = authorizeInOrganization(principal, organizationId);
-  const active = await requireActivePolicy(deps, scope);
-  const person = await requirePerson(deps.store.db, scope, personId);
-  requireAnyDataAccess(
-    active,
-    principal.role,
-    consentCategoryIds(active, person.subjectKind, undefined),
+  const { scope, active, person } = await authorizeConsentWork(
+    deps,
+    principal,
+    organizationId,
+    personId,
+    undefined,
     'write',
-    [...active.policy.purposes.keys()],
   );
   const keyDeps = { ...deps, dialect: deps.store.dialect };
   const { email } = await contactAddressesOf(keyDeps, deps.store.db, scope, active, person.id);

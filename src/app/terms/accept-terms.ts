@@ -10,7 +10,7 @@ import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import type { ConsentRecorder } from '../consents/record-consent.js';
-import { loadPersonFacts } from '../consents/person-facts.js';
+import { loadPersonFacts, type ConsentWorkDeps } from '../consents/person-facts.js';
 import {
   governingCategoryIds,
   requireActivePolicy,
@@ -38,10 +38,6 @@ export const TermsAcceptanceView = z.object({
 });
 export type TermsAcceptanceView = z.infer<typeof TermsAcceptanceView>;
 
-type TermsDeps = Pick<AppDeps, 'clock' | 'ids' | 'masterKeys'> & {
-  dialect: AppDeps['store']['dialect'];
-};
-
 /** Whether the person has accepted the terms in force (domain/terms.ts says which count). */
 export async function hasAcceptedTerms(
   db: Executor,
@@ -62,7 +58,7 @@ export async function hasAcceptedTerms(
  * Accepting twice is not an error: the first acceptance stands.
  */
 export async function acceptTermsIn(
-  deps: TermsDeps,
+  deps: ConsentWorkDeps,
   trx: Executor,
   scope: OrganizationScope,
   active: ActivePolicy,

@@ -7,6 +7,7 @@ import { recordCookieConsent } from '../../app/cookies/record-cookie-consent.js'
 import { renderCookieBanner } from '../../app/cookies/render-cookie-banner.js';
 import { originOf } from '../authenticate.js';
 import { ErrorResponse } from '../common.schemas.js';
+import { gpcOf } from '../request-signals.js';
 import {
   CookieBannerQuery,
   CookieBannerScript,
@@ -133,7 +134,7 @@ export function cookieRoutes(deps: CookieRouteDeps): FastifyPluginAsyncZod {
             slug: request.params.slug,
             request: request.body,
             // GPC spec § 3.1: the header's only defined value is "1"; anything else is no signal.
-            hasGpcSignal: request.headers['sec-gpc']?.trim() === '1',
+            hasGpcSignal: gpcOf(request).gpc,
           },
           originOf(request),
         );

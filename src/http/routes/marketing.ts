@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app/context.js';
 import { inviteMarketingOptIn } from '../../app/links/invite-marketing-opt-in.js';
 import { describeOptInLink, optInByLink } from '../../app/links/opt-in-by-link.js';
@@ -11,6 +10,7 @@ import {
 import { recordGpcSignal } from '../../app/marketing/record-gpc-signal.js';
 import { describeUnsubscribeLink, unsubscribeByLink } from '../../app/marketing/unsubscribe.js';
 import { type Authenticator, originOf } from '../authenticate.js';
+import { gpcOf } from '../request-signals.js';
 import { errorResponses, OrganizationParams } from '../common.schemas.js';
 import { PersonParams } from './people.schemas.js';
 import {
@@ -43,12 +43,6 @@ export interface MarketingRouteDeps {
   authenticate: Authenticator;
   /** Link requests per minute per client address; LINK_RATE_LIMIT_PER_MINUTE if left out. */
   rateLimitPerMinute?: number;
-}
-
-/** GPC specification § 3.1: the header's only defined value is "1"; anything else is no signal. */
-function gpcOf(request: FastifyRequest): { gpc: boolean } {
-  const header = request.headers['sec-gpc'];
-  return { gpc: typeof header === 'string' && header.trim() === '1' };
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../../app/context.js';
 import { inviteSelfService } from '../../app/self-service/invite-self-service.js';
@@ -12,6 +11,7 @@ import {
   withdrawConsentByLink,
 } from '../../app/self-service/self-service-actions.js';
 import { type Authenticator, originOf } from '../authenticate.js';
+import { gpcOf } from '../request-signals.js';
 import { errorResponses, ErrorResponse } from '../common.schemas.js';
 import { PersonParams } from './people.schemas.js';
 import {
@@ -33,12 +33,6 @@ import { z } from 'zod';
 
 /** Self-service requests per minute per client address. */
 export const SELF_SERVICE_RATE_LIMIT_PER_MINUTE = 60;
-
-/** GPC specification § 3.1: the only defined value is "1". */
-function gpcOf(request: FastifyRequest): { gpc: boolean } {
-  const header = request.headers['sec-gpc'];
-  return { gpc: typeof header === 'string' && header.trim() === '1' };
-}
 
 /**
  * The person's own privacy page, opened with a signed link emailed to them (no account needed):
