@@ -4,7 +4,6 @@ import {
   dueActions,
   scheduleCategory,
   schedulePerson,
-  type TriggerInstants,
 } from '../../src/domain/retention-schedule.js';
 import { checkPolicySource } from '../../src/policy/check.js';
 import type { CompiledPolicy } from '../../src/policy/compile.js';
