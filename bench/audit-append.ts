@@ -10,7 +10,9 @@
  * an equally sized row (precomputed sequence and hashes) through the raw driver, one per
  * transaction and 100 per transaction, into another organisation so the chains do not mix. SQLite
  * runs with `synchronous=FULL`, Custodia's default, on both sides, so single appends wait for the
- * disk on both. Writes bench/results/audit-append.json.
+ * disk on both. On PostgreSQL the raw connection binds itself once to its organisation's tenant
+ * (`set_config('custodia.tenant', …)`): for a role that is not a superuser, row-level security
+ * refuses an insert of another tenant's row. Writes bench/results/audit-append.json.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { inTransaction, openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { createOrganizationStore } from '../src/store/organization-store.js';
 import { scopeOf } from '../src/store/scope.js';
+import { TENANT_SETTING } from '../src/store/tenant.js';
 import { describeMachine } from './machine.js';
 
 const { values: options } = parseArgs({
@@ -191,6 +194,9 @@ try {
     const pgOrganizationId = await createOrganization(pgStore, 'bench-raw');
     const client = new pg.Client({ connectionString: options.pg });
     await client.connect();
+    // Row-level security's WITH CHECK refuses rows of any tenant but the connection's: bind this
+    // raw connection to its organisation once, session-wide.
+    await client.query('select set_config($1, $2, false)', [TENANT_SETTING, pgOrganizationId]);
     let pgSequence = 0;
     try {
       rows.push(

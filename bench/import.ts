@@ -37,6 +37,7 @@ import { createPolicyRegistry } from '../src/app/policy/policy-registry.js';
 import { uploadPolicyVersion } from '../src/app/policy/upload-policy-version.js';
 import { randomIds, systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
+import { disabledMailer } from '../src/mail/mailer.js';
 import { generateKey } from '../src/crypto/envelope.js';
 import { createLocalMasterKeyProvider } from '../src/crypto/master-key.js';
 import { argon2Passwords } from '../src/crypto/passwords.js';
@@ -66,6 +67,8 @@ const HEADER = [
   'participant-data.date_of_birth',
   'participant-data.emergency_contact',
   'medical-data.allergies',
+  // kajuyali §5.2: the signed paper form behind each child's data (their lawful basis).
+  'consent.terms-and-data-authorisation',
 ];
 
 async function writeCsv(path: string): Promise<void> {
@@ -82,6 +85,7 @@ async function writeCsv(path: string): Promise<void> {
       `2014-03-${day}`,
       `"{""name"":""Rosa ${index}"",""phone"":""+57 301 ${index}""}"`,
       index % 3 === 0 ? '' : '"peanuts, pollen"',
+      `KCTGMPDATAFORM22-${index}`,
     ].join(',');
     if (!out.write(`${line}\n`)) {
       await once(out, 'drain');
@@ -125,6 +129,8 @@ try {
     masterKeys: createLocalMasterKeyProvider([{ id: 'bench', key: generateKey() }]),
     policies: createPolicyRegistry(),
     auth: loadConfig({ env: {} }).auth,
+    mailer: disabledMailer,
+    publicBaseUrl: loadConfig({ env: {} }).mail.publicBaseUrl,
   };
   const created = await initializeOrganization(deps, {
     name: 'Bench',
@@ -200,6 +206,9 @@ try {
   const insertValue = raw.prepare(
     'insert into personal_data (organization_id, person_id, category_id, field, value, is_encrypted, policy_version_id, collected_at, updated_at) values (?, ?, ?, ?, ?, 0, ?, ?, ?)',
   );
+  const insertConsent = raw.prepare(
+    "insert into consent_records (organization_id, id, person_id, consent_id, policy_version_id, given_at, given_by, method, evidence_reference) values (?, ?, ?, 'terms-and-data-authorisation', ?, ?, 'staff-paper-form', 'import', ?)",
+  );
   const columns = HEADER.map((name) => {
     const dot = name.indexOf('.');
     return { category: name.slice(0, dot), field: name.slice(dot + 1) };
@@ -210,7 +219,9 @@ try {
       insertPerson.run(organizationId, personId, record[0], versionId, now);
       record.forEach((cell, index) => {
         const column = columns[index];
-        if (index > 0 && cell !== '' && column !== undefined) {
+        if (column?.category === 'consent') {
+          insertConsent.run(organizationId, randomUUID(), personId, versionId, now, cell);
+        } else if (index > 0 && cell !== '' && column !== undefined) {
           insertValue.run(
             organizationId,
             personId,

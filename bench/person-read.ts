@@ -11,7 +11,10 @@
  * AES-GCM decryptions for medical-data, guardians and enrollments, and an audit entry appended to
  * the hash chain in its own transaction. The baseline: the same person row and value rows selected
  * with prepared statements on a raw driver connection (better-sqlite3, or pg) — no policy, no
- * decryption, no audit. Writes bench/results/person-read.json.
+ * decryption, no audit. On PostgreSQL the raw connection binds itself once to the organisation's
+ * tenant (`set_config('custodia.tenant', …)`), as row-level security would otherwise hide every
+ * row from a role that is not a superuser; the raw select must still return the 10 value rows
+ * before anything is measured. Writes bench/results/person-read.json.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,11 +34,13 @@ import { createPolicyRegistry } from '../src/app/policy/policy-registry.js';
 import { uploadPolicyVersion } from '../src/app/policy/upload-policy-version.js';
 import { randomIds, systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
+import { disabledMailer } from '../src/mail/mailer.js';
 import { generateKey } from '../src/crypto/envelope.js';
 import { createLocalMasterKeyProvider } from '../src/crypto/master-key.js';
 import { argon2Passwords } from '../src/crypto/passwords.js';
 import { openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { TENANT_SETTING } from '../src/store/tenant.js';
 import { describeMachine } from './machine.js';
 
 const { values: options } = parseArgs({
@@ -103,6 +108,8 @@ async function setUp(store: Store): Promise<Fixture> {
     masterKeys: createLocalMasterKeyProvider([{ id: 'bench', key: generateKey() }]),
     policies: createPolicyRegistry(),
     auth: config.auth,
+    mailer: disabledMailer,
+    publicBaseUrl: config.mail.publicBaseUrl,
   };
   const created = await initializeOrganization(deps, {
     name: 'Bench',
@@ -143,7 +150,20 @@ async function setUp(store: Store): Promise<Fixture> {
       deps,
       principal,
       organizationId,
-      { subjectKind: 'participant', externalReference: `bench-${index}`, data: personData(index) },
+      {
+        subjectKind: 'participant',
+        externalReference: `bench-${index}`,
+        data: personData(index),
+        guardians: [],
+        // kajuyali §5.2: the paper form a guardian signed; the lawful basis of the data.
+        consents: [
+          {
+            consent: 'terms-and-data-authorisation',
+            givenBy: 'staff-paper-form',
+            evidenceReference: `KCTGMPDATAFORM22-${index}`,
+          },
+        ],
+      },
       { origin: undefined },
     );
     if (index === Math.floor(OTHER_PEOPLE / 2)) {
@@ -166,13 +186,21 @@ interface Row {
   ratioToRaw: number | null;
 }
 
+/** The raw select of one person and their values; resolves with the number of value rows. */
+type RawRead = (organizationId: string, personId: string) => Promise<number>;
+
+/**
+ * `rawReaderFor` gets the raw connection ready for the fixture's organisation (on PostgreSQL:
+ * binds it to that tenant, once) and returns the raw read.
+ */
 async function benchmark(
   label: string,
   store: Store,
-  rawRead: (organizationId: string, personId: string) => Promise<number>,
+  rawReaderFor: (organizationId: string) => Promise<RawRead>,
 ): Promise<Row[]> {
   process.stdout.write(`${label}: setting up ${OTHER_PEOPLE + 1} people…\n`);
   const fixture = await setUp(store);
+  const rawRead = await rawReaderFor(fixture.organizationId);
   const check = await readPerson(
     fixture.deps,
     fixture.principal,
@@ -187,8 +215,11 @@ async function benchmark(
   if (fieldCount !== 10 || check.data['medical-data']?.allergies !== 'peanuts, pollen') {
     throw new Error(`the read returned ${fieldCount} fields, not the 10 written`);
   }
-  if ((await rawRead(fixture.organizationId, fixture.personId)) !== 10) {
-    throw new Error('the raw select did not return the 10 value rows');
+  const rawCount = await rawRead(fixture.organizationId, fixture.personId);
+  if (rawCount !== 10) {
+    throw new Error(
+      `the raw select returned ${rawCount} value rows, not the 10 written (rows hidden by row-level security?)`,
+    );
   }
   const rawFirst = await measure(ITERATIONS, () =>
     rawRead(fixture.organizationId, fixture.personId),
@@ -227,10 +258,12 @@ try {
   const selectValues = raw.prepare(VALUES_SQL.replaceAll(/\$\d/g, '?'));
   try {
     rows.push(
-      ...(await benchmark('SQLite', store, (organizationId, personId) => {
-        selectPerson.get(organizationId, personId);
-        return Promise.resolve(selectValues.all(organizationId, personId).length);
-      })),
+      ...(await benchmark('SQLite', store, () =>
+        Promise.resolve((organizationId, personId) => {
+          selectPerson.get(organizationId, personId);
+          return Promise.resolve(selectValues.all(organizationId, personId).length);
+        }),
+      )),
     );
   } finally {
     raw.close();
@@ -242,18 +275,23 @@ try {
     await client.connect();
     try {
       rows.push(
-        ...(await benchmark('PostgreSQL', pgStore, async (organizationId, personId) => {
-          await client.query({
-            name: 'person',
-            text: PERSON_SQL,
-            values: [organizationId, personId],
-          });
-          const result = await client.query({
-            name: 'values',
-            text: VALUES_SQL,
-            values: [organizationId, personId],
-          });
-          return result.rowCount ?? 0;
+        ...(await benchmark('PostgreSQL', pgStore, async (tenant) => {
+          // Row-level security shows a non-superuser only its tenant's rows: bind this raw
+          // connection to the organisation once, session-wide, as a tenant-bound raw client would.
+          await client.query('select set_config($1, $2, false)', [TENANT_SETTING, tenant]);
+          return async (organizationId, personId) => {
+            await client.query({
+              name: 'person',
+              text: PERSON_SQL,
+              values: [organizationId, personId],
+            });
+            const result = await client.query({
+              name: 'values',
+              text: VALUES_SQL,
+              values: [organizationId, personId],
+            });
+            return result.rowCount ?? 0;
+          };
         })),
       );
     } finally {

@@ -3,7 +3,11 @@ import type { ConsentFacts } from '../../domain/access-decision.js';
 import type { Executor, Dialect } from '../../store/db.js';
 import type { AppDeps } from '../context.js';
 import { createConsentStore, type ConsentRecordRow } from '../../store/consent-store.js';
-import { createPersonStore, type PersonRow } from '../../store/person-store.js';
+import {
+  createPersonStore,
+  type PersonalValueRow,
+  type PersonRow,
+} from '../../store/person-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import type { Clock } from '../../clock.js';
 import type { MasterKeyProvider } from '../../crypto/master-key.js';
@@ -53,8 +57,9 @@ export async function dateOfBirthOf(
   db: Executor,
   scope: OrganizationScope,
   personId: string,
+  values?: readonly PersonalValueRow[],
 ): Promise<string | undefined> {
-  const rows = (await createPersonStore(db).values(scope, personId)).filter(
+  const rows = (values ?? (await createPersonStore(db).values(scope, personId))).filter(
     (row) => row.field === DATE_OF_BIRTH_FIELD,
   );
   for (const row of rows) {
@@ -87,12 +92,18 @@ export async function loadPersonFacts(
   scope: OrganizationScope,
   active: ActivePolicy,
   person: Pick<PersonRow, 'id' | 'subjectKind'>,
-  known?: { dateOfBirth?: string | undefined },
+  known?: {
+    /** A date of birth being written now, which the stored values do not hold yet. */
+    dateOfBirth?: string | undefined;
+    /** The person's stored values, where the caller has read them already. */
+    values?: readonly PersonalValueRow[];
+  },
 ): Promise<PersonFacts> {
   const records = (await createConsentStore(db).listForPerson(scope, person.id)).filter(
     (record) => record.withdrawnAt === null,
   );
-  const dateOfBirth = known?.dateOfBirth ?? (await dateOfBirthOf(deps, db, scope, person.id));
+  const dateOfBirth =
+    known?.dateOfBirth ?? (await dateOfBirthOf(deps, db, scope, person.id, known?.values));
   const age = dateOfBirth === undefined ? undefined : ageOn(dateOfBirth, deps.clock.now());
   const minors = active.policy.document.minors;
   const minor = minorStatus(minors, age, kindMayBeMinor(active, person.subjectKind));

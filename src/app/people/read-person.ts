@@ -117,11 +117,12 @@ export async function readPerson(
     throw new AppError('NOT_FOUND', 'Not found.');
   }
   // Consent and age are facts of this instant: a consent withdrawn a second ago counts as gone.
-  const facts = await loadPersonFacts(auditDeps, deps.store.db, scope, active, person);
+  const values = await people.values(scope, personId);
+  const facts = await loadPersonFacts(auditDeps, deps.store.db, scope, active, person, { values });
   const data: Record<string, Record<string, string>> = {};
   const withheld: { category: string; reason: string }[] = [];
   const erased: string[] = [];
-  for (const [categoryId, rows] of groupByCategory(await people.values(scope, personId))) {
+  for (const [categoryId, rows] of groupByCategory(values)) {
     const decision = decideDataAccess(
       active.policy,
       principal.role,
@@ -134,7 +135,7 @@ export async function readPerson(
       withheld.push({ category: categoryId, reason: decision.reason });
       continue;
     }
-    const values = await categoryValues(
+    const shown = await categoryValues(
       auditDeps,
       deps.store.db,
       scope,
@@ -142,12 +143,12 @@ export async function readPerson(
       categoryId,
       rows,
     );
-    if (values === 'erased') {
+    if (shown === 'erased') {
       // Crypto-shredded: what remains are ciphertexts nobody can open (GDPR Art. 17 done).
       erased.push(categoryId);
       continue;
     }
-    data[categoryId] = values;
+    data[categoryId] = shown;
   }
   const guardians = await people.guardiansOf(scope, personId);
   const enrollments = await createProgramStore(deps.store.db).enrollmentsOf(scope, personId);
