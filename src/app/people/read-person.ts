@@ -135,14 +135,7 @@ export async function readPerson(
       withheld.push({ category: categoryId, reason: decision.reason });
       continue;
     }
-    const shown = await categoryValues(
-      auditDeps,
-      deps.store.db,
-      scope,
-      personId,
-      categoryId,
-      rows,
-    );
+    const shown = await categoryValues(auditDeps, deps.store.db, scope, personId, categoryId, rows);
     if (shown === 'erased') {
       // Crypto-shredded: what remains are ciphertexts nobody can open (GDPR Art. 17 done).
       erased.push(categoryId);
