@@ -118,6 +118,18 @@ describeEachDialect('kajuyali.txt: consent on paper, terms before enrollment', (
         },
       ],
     });
+    const recordId = consents.json<{ consents: { id: string }[] }>().consents[0]?.id ?? '';
+    const evidence = await levelA.request(
+      'GET',
+      url(`/people/${personId}/consents/${recordId}/evidence`),
+    );
+    expect(evidence.statusCode, evidence.body).toBe(200);
+    expect(evidence.json()).toEqual({ recordId, mediaType: 'application/pdf', base64: scan });
+    const unknown = await levelA.request(
+      'GET',
+      url(`/people/${personId}/consents/no-such-record/evidence`),
+    );
+    expect(unknown.statusCode).toBe(404);
     const receipt = await levelA.request('GET', url(`/people/${personId}/consent-receipt`));
     expect(receipt.statusCode, receipt.body).toBe(200);
     expect(receipt.json()).toMatchObject({

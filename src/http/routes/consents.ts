@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { consentReceipt, listConsents } from '../../app/consents/list-consents.js';
+import { ConsentEvidence, readConsentEvidence } from '../../app/consents/read-consent-evidence.js';
 import { recordConsent } from '../../app/consents/record-consent.js';
 import { withdrawConsent } from '../../app/consents/withdraw-consent.js';
 import type { AppDeps } from '../../app/context.js';
 import { acceptTerms } from '../../app/terms/accept-terms.js';
 import { type Authenticator, originOf } from '../authenticate.js';
-import { errorResponses } from '../common.schemas.js';
+import { errorResponses, Id } from '../common.schemas.js';
 import { PersonParams, personErrorResponses } from './people.schemas.js';
 import {
   AcceptTermsRequest,
@@ -68,6 +69,27 @@ export function consentRoutes(deps: {
           await deps.authenticate(request),
           request.params.organizationId,
           request.params.personId,
+        ),
+    );
+
+    server.get(
+      `${person}/consents/:recordId/evidence`,
+      {
+        schema: {
+          tags,
+          summary: 'The scanned form kept as evidence of a consent (decrypted; audited)',
+          params: PersonParams.extend({ recordId: Id }),
+          response: { 200: ConsentEvidence, ...personErrorResponses },
+        },
+      },
+      async (request) =>
+        readConsentEvidence(
+          deps.app,
+          await deps.authenticate(request),
+          request.params.organizationId,
+          request.params.personId,
+          request.params.recordId,
+          originOf(request),
         ),
     );
 
