@@ -7,6 +7,7 @@ import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerPolicyVersionCommands } from './commands/policy-versions.js';
+import { registerRetentionCommands } from './commands/retention.js';
 import { registerServeCommand } from './commands/serve.js';
 import { EXIT, type LongRunningContext } from './context.js';
 
@@ -31,6 +32,7 @@ export function createProgram(context: LongRunningContext): Command {
   registerImportCommands(program, context);
   registerAuditCommands(program, context);
   registerKeyCommands(program, context);
+  registerRetentionCommands(program, context);
   return program;
 }
 

@@ -122,13 +122,15 @@ export async function withdrawConsent(
   request: z.output<typeof WithdrawConsentRequest>,
   origin: RequestOrigin | undefined,
 ): Promise<WithdrawalOutcome> {
+  // Withdrawing must be as easy as giving (GDPR Art. 7(3)): any staff member who may see the
+  // person's record may enter a withdrawal received by phone or email.
   const { scope, active, person } = await authorizeConsentWork(
     deps,
     principal,
     organizationId,
     personId,
-    request.consent,
-    'write',
+    undefined,
+    'read',
   );
   return inTransaction(deps.store, (trx) =>
     withdrawConsentIn(

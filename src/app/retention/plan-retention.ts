@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { schedulePerson } from '../../domain/retention-schedule.js';
+import { AppError } from '../../errors.js';
+import { createConsentStore } from '../../store/consent-store.js';
+import { createPersonStore } from '../../store/person-store.js';
+import { createProgramStore } from '../../store/program-store.js';
+import { authorizeSystemAction } from '../authorize.js';
+import type { Actor, AppDeps } from '../context.js';
+import { categoryValues, groupByCategory } from '../people/read-person.js';
+import { TRANSACTION_DATE_FIELD, triggerInstantsFor } from './trigger-instants.js';
+
+export const RetentionPlanEntry = z.object({
+  personId: z.string(),
+  subjectKind: z.string(),
+  category: z.string(),
+  status: z.enum(['due', 'scheduled', 'waiting']),
+  rule: z.string().nullable(),
+  action: z.enum(['delete', 'anonymise', 'review']).nullable(),
+  dueAt: z.string().nullable(),
+  countedFrom: z.string().nullable().describe('The trigger event the period counts from'),
+  waitingFor: z.array(z.string()).describe('Trigger events not yet on record'),
+});
+export type RetentionPlanEntry = z.infer<typeof RetentionPlanEntry>;
+
+export const RetentionPlan = z.object({
+  organizationId: z.string(),
+  policyVersionId: z.string(),
+  asOf: z.string(),
+  entries: z.array(RetentionPlanEntry),
+  counts: z.object({ due: z.number(), scheduled: z.number(), waiting: z.number() }),
+});
+export type RetentionPlan = z.infer<typeof RetentionPlan>;
+
+const PAGE = 500;
+
+/**
+ * What the policy's retention rules will do, to whom, when and under which rule, as of an instant
+ * (`custodia retention plan`): nothing is changed. Issue 7's sweep will execute the `due` entries.
+ * Needs the `manage-retention` system permission (or the operator's console).
+ */
+export async function planRetention(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'policies' | 'masterKeys'>,
+  actor: Actor,
+  organizationId: string,
+  options: { asOf?: Date; includeWaiting?: boolean },
+): Promise<RetentionPlan> {
+  const { scope, active } = await authorizeSystemAction(
+    { db: deps.store.db, policies: deps.policies },
+    actor,
+    organizationId,
+    'manage-retention',
+  );
+  if (active === undefined) {
+    throw new AppError('CONFLICT', 'Activate a policy before planning retention.');
+  }
+  const asOf = options.asOf ?? deps.clock.now();
+  const keyDeps = { ...deps, dialect: deps.store.dialect };
+  const people = createPersonStore(deps.store.db);
+  const consents = createConsentStore(deps.store.db);
+  const programs = createProgramStore(deps.store.db);
+  const programEnds = new Map(
+    (await programs.listPrograms(scope)).map((program) => [program.id, program.endsOn]),
+  );
+  const entries: RetentionPlanEntry[] = [];
+  const counts = { due: 0, scheduled: 0, waiting: 0 };
+  let afterId: string | undefined;
+  for (;;) {
+    const page = await people.list(scope, {
+      limit: PAGE,
+      ...(afterId === undefined ? {} : { afterId }),
+    });
+    for (const person of page) {
+      const stored = await people.values(scope, person.id);
+      const values = [];
+      for (const [categoryId, rows] of groupByCategory(stored)) {
+        // Only a value a trigger reads is decrypted (the payment's date), never the rest.
+        const needsPlain = rows.some((row) => row.field === TRANSACTION_DATE_FIELD);
+        const plain = needsPlain
+          ? await categoryValues(
+              keyDeps,
+              deps.store.db,
+              scope,
+              person.id,
+              categoryId,
+              rows.filter((row) => row.field === TRANSACTION_DATE_FIELD),
+            )
+          : undefined;
+        for (const row of rows) {
+          values.push({
+            categoryId,
+            field: row.field,
+            collectedAt: row.collectedAt,
+            plain: plain === undefined || plain === 'erased' ? undefined : plain[row.field],
+          });
+        }
+      }
+      const facts = {
+        person,
+        values,
+        consents: await consents.listForPerson(scope, person.id),
+        programEnds: (await programs.enrollmentsOf(scope, person.id)).flatMap((enrollment) => {
+          const end = programEnds.get(enrollment.programId);
+          return end === undefined || end === null ? [] : [end];
+        }),
+      };
+      const categoryIds = [...new Set(stored.map((row) => row.categoryId))];
+      for (const categoryId of categoryIds) {
+        const [schedule] = schedulePerson(
+          active.policy,
+          [categoryId],
+          triggerInstantsFor(active, categoryId, facts, asOf),
+        );
+        if (schedule === undefined || schedule.status === 'unruled') {
+          continue;
+        }
+        if (schedule.status === 'waiting') {
+          counts.waiting += 1;
+          if (options.includeWaiting === true) {
+            entries.push({
+              personId: person.id,
+              subjectKind: person.subjectKind,
+              category: categoryId,
+              status: 'waiting',
+              rule: null,
+              action: null,
+              dueAt: null,
+              countedFrom: null,
+              waitingFor: schedule.waitingFor,
+            });
+          }
+          continue;
+        }
+        const isDue = schedule.action.dueAt <= asOf.toISOString();
+        counts[isDue ? 'due' : 'scheduled'] += 1;
+        entries.push({
+          personId: person.id,
+          subjectKind: person.subjectKind,
+          category: categoryId,
+          status: isDue ? 'due' : 'scheduled',
+          rule: schedule.action.ruleId,
+          action: schedule.action.action,
+          dueAt: schedule.action.dueAt,
+          countedFrom: schedule.action.countedFrom,
+          waitingFor: [],
+        });
+      }
+    }
+    if (page.length < PAGE) {
+      break;
+    }
+    afterId = page.at(-1)?.id;
+  }
+  entries.sort(
+    (left, right) =>
+      (left.dueAt ?? '\uffff').localeCompare(right.dueAt ?? '\uffff') ||
+      left.personId.localeCompare(right.personId) ||
+      left.category.localeCompare(right.category),
+  );
+  return {
+    organizationId,
+    policyVersionId: active.versionId,
+    asOf: asOf.toISOString(),
+    entries,
+    counts,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * `custodia retention plan --org SLUG [--as-of DATE] [--waiting] [--json]`: what the policy's
+ * retention rules will do, to whom, when and under which rule. Changes nothing.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { systemActor } from '../../app/context.js';
+import { planRetention } from '../../app/retention/plan-retention.js';
+import { EXIT, type CliContext } from '../context.js';
+import { withOrganization } from './policy-versions.js';
+
+const PlanFlags = z.object({
+  org: z.string().min(1),
+  db: z.string().optional(),
+  asOf: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(T.*)?$/, 'must be a date, YYYY-MM-DD, or an ISO instant')
+    .refine((value) => {
+      // Date.parse rolls 2029-02-30 over to 1 March: compare the day back to refuse it.
+      const parsed = new Date(value.length === 10 ? `${value}T00:00:00.000Z` : value);
+      return (
+        !Number.isNaN(parsed.getTime()) &&
+        (value.length !== 10 || parsed.toISOString().slice(0, 10) === value)
+      );
+    }, 'must be a real date')
+    .optional(),
+  waiting: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+
+export function registerRetentionCommands(program: Command, context: CliContext): void {
+  const retention = program.command('retention').description('Retention under the active policy');
+  retention
+    .command('plan')
+    .description('List what retention will do, when and under which rule (changes nothing)')
+    .requiredOption('--org <slug>', 'the organisation’s short name, e.g. kexara')
+    .option('--as-of <date>', 'plan as of this date (default: now); e.g. 2031-07-08')
+    .option('--waiting', 'also list data whose rules wait for an event not yet on record')
+    .option('--json', 'print the plan as JSON')
+    .option('--db <url>', 'database URL (sqlite:<file> or postgres://…)')
+    .action(async (options: Record<string, unknown>) => {
+      const flags = PlanFlags.safeParse(options);
+      if (!flags.success) {
+        for (const issue of flags.error.issues) {
+          context.stderr(
+            `custodia: --${issue.path.join('.').replace('asOf', 'as-of')}: ${issue.message}\n`,
+          );
+        }
+        context.setExitCode(EXIT.usage);
+        return;
+      }
+      const { org, db, asOf, waiting, json } = flags.data;
+      await withOrganization(
+        context,
+        db === undefined ? { org } : { org, db },
+        async (deps, organization) => {
+          const plan = await planRetention(deps, systemActor(organization.id), organization.id, {
+            ...(asOf === undefined
+              ? {}
+              : { asOf: new Date(asOf.length === 10 ? `${asOf}T00:00:00.000Z` : asOf) }),
+            includeWaiting: waiting,
+          });
+          if (json) {
+            context.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+            return;
+          }
+          context.stdout(
+            `${organization.slug}: retention plan as of ${plan.asOf} (policy version ${plan.policyVersionId}): ` +
+              `${plan.counts.due} due, ${plan.counts.scheduled} scheduled, ${plan.counts.waiting} waiting for an event\n`,
+          );
+          for (const entry of plan.entries) {
+            context.stdout(
+              entry.status === 'waiting'
+                ? `  waiting    ${entry.personId} ${entry.category}: until ${entry.waitingFor.join(' or ')}\n`
+                : `  ${entry.status.padEnd(10)} ${entry.dueAt ?? ''} ${entry.action ?? ''} ${entry.personId} ${entry.category} (rule ${entry.rule ?? ''}, from ${entry.countedFrom ?? ''})\n`,
+            );
+          }
+        },
+      );
+    });
+}
