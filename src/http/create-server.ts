@@ -18,6 +18,7 @@ import { handleError } from './error-map.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { authRoutes } from './routes/auth.js';
 import { consentRoutes } from './routes/consents.js';
+import { retentionRoutes } from './routes/retention.js';
 import { selfServiceRoutes } from './routes/self-service.js';
 import { cookieRoutes } from './routes/cookies.js';
 import { healthRoutes } from './routes/health.js';
@@ -126,6 +127,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   await server.register(consentRoutes({ app, authenticate }));
   await server.register(marketingRoutes({ app, authenticate }));
   await server.register(selfServiceRoutes({ app, authenticate }));
+  await server.register(retentionRoutes({ app, authenticate }));
   await server.register(cookieRoutes({ app }));
   server.get('/openapi.json', { schema: { hide: true } }, () => server.swagger());
   await server.ready();

@@ -7,6 +7,7 @@ import { records } from './migrations/0004-records.js';
 import { tenantRowSecurity } from './migrations/0005-tenant-row-security.js';
 import { consent } from './migrations/0006-consent.js';
 import { policyAnnouncements } from './migrations/0007-policy-announcements.js';
+import { retentionEventsAndHolds } from './migrations/0008-retention-events-and-holds.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they run the same from source,
@@ -21,6 +22,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0005-tenant-row-security': tenantRowSecurity(dialect),
     '0006-consent': consent(dialect),
     '0007-policy-announcements': policyAnnouncements(dialect),
+    '0008-retention-events-and-holds': retentionEventsAndHolds(dialect),
   };
 }
 

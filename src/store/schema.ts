@@ -28,6 +28,8 @@ export interface Database {
   link_signing_keys: LinkSigningKeysTable;
   policy_change_notices: PolicyChangeNoticesTable;
   cookie_consents: CookieConsentsTable;
+  retention_events: RetentionEventsTable;
+  legal_holds: LegalHoldsTable;
 }
 
 export interface OrganizationsTable {
@@ -325,4 +327,34 @@ export interface CookieConsentsTable {
   given_at: string;
   ip: string | null;
   user_agent: string | null;
+}
+
+export interface RetentionEventsTable {
+  organization_id: string;
+  id: string;
+  /** NULL for an event of the whole organisation (contract-terminated). */
+  person_id: string | null;
+  /** account-closed | deletion-requested | contract-terminated | last-activity. */
+  trigger: string;
+  occurred_at: string;
+  recorded_by: string | null;
+  recorded_at: string;
+}
+
+export interface LegalHoldsTable {
+  organization_id: string;
+  id: string;
+  /** NULL: the hold covers every person of the organisation. */
+  person_id: string | null;
+  /** NULL: the hold covers every category. */
+  category_id: string | null;
+  /** A reason the policy declares (`retention.legal_holds.reasons`). */
+  reason: string;
+  note: string | null;
+  placed_by: string | null;
+  placed_at: string;
+  /** At most `placed_at + max_period`; NULL when the policy sets no maximum. */
+  expires_at: string | null;
+  released_at: string | null;
+  released_by: string | null;
 }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { systemActor } from '../../src/app/context.js';
 import { planRetention } from '../../src/app/retention/plan-retention.js';
+import { recordRetentionEvent } from '../../src/app/retention/record-retention-event.js';
 import { issueSelfServiceLink } from '../../src/app/self-service/invite-self-service.js';
 import { inTransaction } from '../../src/store/db.js';
 import { scopeOf } from '../../src/store/scope.js';
@@ -147,6 +148,62 @@ describeEachDialect('retention plan: kexara’s table against what is on record'
     );
   });
 
+  it('kexara: a legal hold suspends what it covers until released; only the roles the policy names place one', async () => {
+    const finance = await newStaffSession(app, organization, officer, 'finance');
+    const refused = await finance.request('POST', url('/legal-holds'), {
+      payload: { reason: 'dispute', personId },
+    });
+    expect(refused.statusCode).toBe(403);
+    const badReason = await officer.request('POST', url('/legal-holds'), {
+      payload: { reason: 'because', personId },
+    });
+    expect(badReason.statusCode).toBe(400);
+    expect(badReason.json()).toMatchObject({ error: { issues: [{ path: 'reason' }] } });
+    const placed = await officer.request('POST', url('/legal-holds'), {
+      payload: { reason: 'dispute', personId, category: 'support-interactions', note: 'Claim 42' },
+    });
+    expect(placed.statusCode, placed.body).toBe(201);
+    const holdId = placed.json<{ id: string }>().id;
+    const held = await plan('2029-06-01');
+    expect(held.entries.find((entry) => entry.category === 'support-interactions')).toMatchObject({
+      status: 'held',
+      hold: holdId,
+    });
+    expect(held.entries.find((entry) => entry.category === 'accessibility-needs')?.status).toBe(
+      'due',
+    );
+    const released = await officer.request('POST', url(`/legal-holds/${holdId}/release`));
+    expect(released.statusCode, released.body).toBe(204);
+    const again = await officer.request('POST', url(`/legal-holds/${holdId}/release`));
+    expect(again.statusCode).toBe(404);
+    const after = await plan('2029-06-01');
+    expect(after.entries.find((entry) => entry.category === 'support-interactions')?.status).toBe(
+      'due',
+    );
+  });
+
+  it('kexara: the account is deleted a year after it is closed, once the closing is recorded', async () => {
+    const future = await officer.request('POST', url('/retention/events'), {
+      payload: { trigger: 'account-closed', personId, occurredAt: '2030-01-01T00:00:00.000Z' },
+    });
+    expect(future.statusCode).toBe(400);
+    const orgEvent = await officer.request('POST', url('/retention/events'), {
+      payload: { trigger: 'contract-terminated', personId },
+    });
+    expect(orgEvent.statusCode).toBe(400);
+    const closed = await officer.request('POST', url('/retention/events'), {
+      payload: { trigger: 'account-closed', personId },
+    });
+    expect(closed.statusCode, closed.body).toBe(201);
+    const result = await plan('2026-03-03');
+    expect(result.entries.find((entry) => entry.category === 'account')).toMatchObject({
+      status: 'scheduled',
+      rule: 'account-after-deletion',
+      dueAt: '2027-03-02T09:00:00.000Z',
+      countedFrom: 'account-closed',
+    });
+  });
+
   it('needs the manage-retention permission: a finance role is refused', async () => {
     const finance = await newStaffSession(app, organization, officer, 'finance');
     await expect(
@@ -165,6 +222,65 @@ describeEachDialect('retention plan: kexara’s table against what is on record'
         {},
       ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describeEachDialect('retention plan: kindergarten contract termination', ({ store }) => {
+  it('kindergarten-platform: children’s data is due 30 days after the contract terminates', async () => {
+    const app = await createTestApp(store());
+    const organization = await newOrganization(app);
+    const { admin } = await activateExamplePolicy(
+      app,
+      organization,
+      await logInAdmin(app, organization),
+      'kindergarten-platform',
+      'institution-administrator',
+    );
+    const url = (path: string) => `${organizationUrl(organization)}${path}`;
+    const child = await admin.request('POST', url('/people'), {
+      payload: {
+        subjectKind: 'child',
+        data: { 'child-profile': { name: 'Lucía', group: 'A', enrolled_on: '2025-09-01' } },
+        consents: [
+          {
+            consent: 'parental-consent',
+            givenBy: 'institution-attestation',
+            institution: 'Girasoles',
+            evidenceReference: 'ATT-1',
+          },
+        ],
+      },
+    });
+    expect(child.statusCode, child.body).toBe(201);
+    const before = await planRetention(
+      app.deps,
+      systemActor(organization.organizationId),
+      organization.organizationId,
+      { asOf: day('2026-05-01'), includeWaiting: true },
+    );
+    expect(before.entries.map((entry) => entry.status)).toEqual(['waiting']);
+    // The platform's operator records the end of the institution's contract.
+    await recordRetentionEvent(
+      app.deps,
+      systemActor(organization.organizationId),
+      organization.organizationId,
+      { trigger: 'contract-terminated' },
+      undefined,
+    );
+    const after = await planRetention(
+      app.deps,
+      systemActor(organization.organizationId),
+      organization.organizationId,
+      { asOf: day('2026-04-02') },
+    );
+    expect(after.entries).toEqual([
+      expect.objectContaining({
+        category: 'child-profile',
+        status: 'due',
+        rule: 'child-profile-contract-end',
+        dueAt: '2026-04-01T09:00:00.000Z',
+      }),
+    ]);
   });
 });
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { schedulePerson } from '../../domain/retention-schedule.js';
+import { holdCovering } from '../../domain/legal-holds.js';
+import { schedulePerson, type TriggerInstants } from '../../domain/retention-schedule.js';
+import type { TriggerEvent } from '../../policy/schema.js';
+import { createRetentionStore, type RetentionEventRow } from '../../store/retention-store.js';
 import { AppError } from '../../errors.js';
 import { createConsentStore } from '../../store/consent-store.js';
 import { createPersonStore } from '../../store/person-store.js';
@@ -13,7 +16,10 @@ export const RetentionPlanEntry = z.object({
   personId: z.string(),
   subjectKind: z.string(),
   category: z.string(),
-  status: z.enum(['due', 'scheduled', 'waiting']),
+  status: z
+    .enum(['due', 'scheduled', 'waiting', 'held'])
+    .describe('held: due or scheduled, but a legal hold suspends it'),
+  hold: z.string().nullable().describe('The legal hold that suspends it'),
   rule: z.string().nullable(),
   action: z.enum(['delete', 'anonymise', 'review']).nullable(),
   dueAt: z.string().nullable(),
@@ -27,11 +33,34 @@ export const RetentionPlan = z.object({
   policyVersionId: z.string(),
   asOf: z.string(),
   entries: z.array(RetentionPlanEntry),
-  counts: z.object({ due: z.number(), scheduled: z.number(), waiting: z.number() }),
+  counts: z.object({
+    due: z.number(),
+    scheduled: z.number(),
+    waiting: z.number(),
+    held: z.number(),
+  }),
 });
 export type RetentionPlan = z.infer<typeof RetentionPlan>;
 
 const PAGE = 500;
+
+/**
+ * The instants of events recorded from outside, per trigger: the latest (an account reopened and
+ * closed again counts from its last closing), except a deletion request, whose clock starts at the
+ * first request (a repeated request must not postpone the deletion).
+ */
+function recordedInstants(events: readonly RetentionEventRow[]): TriggerInstants {
+  const instants: Partial<Record<TriggerEvent, string>> = {};
+  for (const event of events) {
+    const trigger = event.trigger as TriggerEvent;
+    const known = instants[trigger];
+    const keepFirst = trigger === 'deletion-requested';
+    if (known === undefined || (keepFirst ? event.occurredAt < known : event.occurredAt > known)) {
+      instants[trigger] = event.occurredAt;
+    }
+  }
+  return instants;
+}
 
 /**
  * What the policy's retention rules will do, to whom, when and under which rule, as of an instant
@@ -62,7 +91,9 @@ export async function planRetention(
     (await programs.listPrograms(scope)).map((program) => [program.id, program.endsOn]),
   );
   const entries: RetentionPlanEntry[] = [];
-  const counts = { due: 0, scheduled: 0, waiting: 0 };
+  const counts = { due: 0, scheduled: 0, waiting: 0, held: 0 };
+  const retention = createRetentionStore(deps.store.db);
+  const holds = await retention.listHolds(scope);
   let afterId: string | undefined;
   for (;;) {
     const page = await people.list(scope, {
@@ -103,13 +134,13 @@ export async function planRetention(
           return end === undefined || end === null ? [] : [end];
         }),
       };
+      const recorded = recordedInstants(await retention.eventsFor(scope, person.id));
       const categoryIds = [...new Set(stored.map((row) => row.categoryId))];
       for (const categoryId of categoryIds) {
-        const [schedule] = schedulePerson(
-          active.policy,
-          [categoryId],
-          triggerInstantsFor(active, categoryId, facts, asOf),
-        );
+        const [schedule] = schedulePerson(active.policy, [categoryId], {
+          ...triggerInstantsFor(active, categoryId, facts, asOf),
+          ...recorded,
+        });
         if (schedule === undefined || schedule.status === 'unruled') {
           continue;
         }
@@ -121,6 +152,7 @@ export async function planRetention(
               subjectKind: person.subjectKind,
               category: categoryId,
               status: 'waiting',
+              hold: null,
               rule: null,
               action: null,
               dueAt: null,
@@ -131,12 +163,15 @@ export async function planRetention(
           continue;
         }
         const isDue = schedule.action.dueAt <= asOf.toISOString();
-        counts[isDue ? 'due' : 'scheduled'] += 1;
+        const hold = holdCovering(holds, person.id, categoryId, asOf.toISOString());
+        const status = hold !== undefined ? 'held' : isDue ? 'due' : 'scheduled';
+        counts[status] += 1;
         entries.push({
           personId: person.id,
           subjectKind: person.subjectKind,
           category: categoryId,
-          status: isDue ? 'due' : 'scheduled',
+          status,
+          hold: hold?.id ?? null,
           rule: schedule.action.ruleId,
           action: schedule.action.action,
           dueAt: schedule.action.dueAt,

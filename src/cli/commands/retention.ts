@@ -66,13 +66,13 @@ export function registerRetentionCommands(program: Command, context: CliContext)
           }
           context.stdout(
             `${organization.slug}: retention plan as of ${plan.asOf} (policy version ${plan.policyVersionId}): ` +
-              `${plan.counts.due} due, ${plan.counts.scheduled} scheduled, ${plan.counts.waiting} waiting for an event\n`,
+              `${plan.counts.due} due, ${plan.counts.scheduled} scheduled, ${plan.counts.held} held, ${plan.counts.waiting} waiting for an event\n`,
           );
           for (const entry of plan.entries) {
             context.stdout(
               entry.status === 'waiting'
                 ? `  waiting    ${entry.personId} ${entry.category}: until ${entry.waitingFor.join(' or ')}\n`
-                : `  ${entry.status.padEnd(10)} ${entry.dueAt ?? ''} ${entry.action ?? ''} ${entry.personId} ${entry.category} (rule ${entry.rule ?? ''}, from ${entry.countedFrom ?? ''})\n`,
+                : `  ${entry.status.padEnd(10)} ${entry.dueAt ?? ''} ${entry.action ?? ''} ${entry.personId} ${entry.category} (rule ${entry.rule ?? ''}, from ${entry.countedFrom ?? ''}${entry.hold === null ? '' : `, legal hold ${entry.hold}`})\n`,
             );
           }
         },
