@@ -1,4 +1,5 @@
-import type { Executor } from './db.js';
+import { sql } from 'kysely';
+import type { Dialect, Executor } from './db.js';
 import type { OrganizationScope } from './scope.js';
 import { inTenant } from './tenant.js';
 
@@ -38,8 +39,26 @@ const holdColumns = [
 ] as const;
 
 /** Retention events recorded from outside, and legal holds. */
-export function createRetentionStore(db: Executor) {
+export function createRetentionStore(db: Executor, dialect?: Dialect) {
   return {
+    /**
+     * Claims one person for this transaction, so that two instances sweeping at once never act
+     * on the same person twice: a PostgreSQL advisory lock held until commit, skipped (false)
+     * when another transaction holds it. SQLite has one writer at a time; always true there.
+     */
+    async tryLockPerson(scope: OrganizationScope, personId: string): Promise<boolean> {
+      if (dialect !== 'postgres') {
+        return true;
+      }
+      const key = `custodia.retention/${scope.organizationId}/${personId}`;
+      const result = await sql<{
+        locked: boolean;
+      }>`select pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) as locked`.execute(
+        inTenant(db, scope),
+      );
+      return result.rows[0]?.locked === true;
+    },
+
     async insertEvent(scope: OrganizationScope, event: RetentionEventRow): Promise<void> {
       await inTenant(db, scope)
         .insertInto('retention_events')

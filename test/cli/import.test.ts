@@ -436,4 +436,45 @@ describeEachDialect('custodia import participants', ({ database, store }) => {
     expect(await findByReference('P-502')).toBeDefined();
     expect(await findByReference('P-503')).toBeUndefined();
   });
+
+  // Last: it deletes what retention says is due, years from now.
+  it('retention plan and run: kajuyali participants never enrolled are due 5 years after registration, and a rerun finds nothing', async () => {
+    const plan = await run([
+      'retention',
+      'plan',
+      '--org',
+      'kajuyali',
+      '--as-of',
+      '2040-01-01',
+      ...db(),
+    ]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(
+      /kajuyali: retention plan as of 2040-01-01T00:00:00.000Z .*: [1-9]\d* due/,
+    );
+    expect(plan.stdout).toContain('participant-5-years, from collected');
+    const swept = await run([
+      'retention',
+      'run',
+      '--org',
+      'kajuyali',
+      '--as-of',
+      '2040-01-01',
+      ...db(),
+    ]);
+    expect(swept.code).toBe(0);
+    expect(swept.stdout).toMatch(/[1-9]\d* categories deleted/);
+    // contact-data's rule is a review (10 years, then ask): this version reports it, runs nothing.
+    expect(swept.stdout).toMatch(/not run yet: \d+ review/);
+    const again = await run([
+      'retention',
+      'plan',
+      '--org',
+      'kajuyali',
+      '--as-of',
+      '2040-01-01',
+      ...db(),
+    ]);
+    expect(again.stdout).not.toMatch(/  due .* (participant|medical)-/);
+  });
 });

@@ -2,10 +2,17 @@ import { z } from 'zod';
 import { holdCovering } from '../../domain/legal-holds.js';
 import { schedulePerson, type TriggerInstants } from '../../domain/retention-schedule.js';
 import type { TriggerEvent } from '../../policy/schema.js';
-import { createRetentionStore, type RetentionEventRow } from '../../store/retention-store.js';
+import {
+  createRetentionStore,
+  type LegalHoldRow,
+  type RetentionEventRow,
+} from '../../store/retention-store.js';
+import type { Executor } from '../../store/db.js';
+import { createPersonStore, type PersonRow } from '../../store/person-store.js';
+import type { OrganizationScope } from '../../store/scope.js';
+import type { ActivePolicy } from '../policy/policy-registry.js';
 import { AppError } from '../../errors.js';
 import { createConsentStore } from '../../store/consent-store.js';
-import { createPersonStore } from '../../store/person-store.js';
 import { createProgramStore } from '../../store/program-store.js';
 import { authorizeSystemAction } from '../authorize.js';
 import type { Actor, AppDeps } from '../context.js';
@@ -62,6 +69,111 @@ function recordedInstants(events: readonly RetentionEventRow[]): TriggerInstants
   return instants;
 }
 
+/** What planning one person needs besides the person: read once per run. */
+export interface PlanningContext {
+  scope: OrganizationScope;
+  active: ActivePolicy;
+  asOf: Date;
+  holds: readonly LegalHoldRow[];
+  programEnds: ReadonlyMap<string, string | null>;
+}
+
+export async function planningContext(
+  db: Executor,
+  scope: OrganizationScope,
+  active: ActivePolicy,
+  asOf: Date,
+): Promise<PlanningContext> {
+  const programs = await createProgramStore(db).listPrograms(scope);
+  return {
+    scope,
+    active,
+    asOf,
+    holds: await createRetentionStore(db).listHolds(scope),
+    programEnds: new Map(programs.map((program) => [program.id, program.endsOn])),
+  };
+}
+
+/**
+ * One person's entries: for each category held, what its rules say at `asOf` — the one reading
+ * of the rules that both the plan and the sweep use.
+ */
+export async function planPerson(
+  deps: { masterKeys: AppDeps['masterKeys']; dialect: AppDeps['store']['dialect'] },
+  db: Executor,
+  context: PlanningContext,
+  person: PersonRow,
+): Promise<RetentionPlanEntry[]> {
+  const { scope, active, asOf } = context;
+  const stored = await createPersonStore(db).values(scope, person.id);
+  const values = [];
+  for (const [categoryId, rows] of groupByCategory(stored)) {
+    // Only a value a trigger reads is decrypted (the payment's date), never the rest.
+    const dated = rows.filter((row) => row.field === TRANSACTION_DATE_FIELD);
+    const plain =
+      dated.length > 0
+        ? await categoryValues(deps, db, scope, person.id, categoryId, dated)
+        : undefined;
+    for (const row of rows) {
+      values.push({
+        categoryId,
+        field: row.field,
+        collectedAt: row.collectedAt,
+        plain: plain === undefined || plain === 'erased' ? undefined : plain[row.field],
+      });
+    }
+  }
+  const facts = {
+    person,
+    values,
+    consents: await createConsentStore(db).listForPerson(scope, person.id),
+    programEnds: (await createProgramStore(db).enrollmentsOf(scope, person.id)).flatMap(
+      (enrollment) => {
+        const end = context.programEnds.get(enrollment.programId);
+        return end === undefined || end === null ? [] : [end];
+      },
+    ),
+  };
+  const recorded = recordedInstants(await createRetentionStore(db).eventsFor(scope, person.id));
+  const entries: RetentionPlanEntry[] = [];
+  for (const categoryId of [...new Set(stored.map((row) => row.categoryId))]) {
+    const [schedule] = schedulePerson(active.policy, [categoryId], {
+      ...triggerInstantsFor(active, categoryId, facts, asOf),
+      ...recorded,
+    });
+    if (schedule === undefined || schedule.status === 'unruled') {
+      continue;
+    }
+    const base = { personId: person.id, subjectKind: person.subjectKind, category: categoryId };
+    if (schedule.status === 'waiting') {
+      entries.push({
+        ...base,
+        status: 'waiting',
+        hold: null,
+        rule: null,
+        action: null,
+        dueAt: null,
+        countedFrom: null,
+        waitingFor: schedule.waitingFor,
+      });
+      continue;
+    }
+    const isDue = schedule.action.dueAt <= asOf.toISOString();
+    const hold = holdCovering(context.holds, person.id, categoryId, asOf.toISOString());
+    entries.push({
+      ...base,
+      status: hold !== undefined ? 'held' : isDue ? 'due' : 'scheduled',
+      hold: hold?.id ?? null,
+      rule: schedule.action.ruleId,
+      action: schedule.action.action,
+      dueAt: schedule.action.dueAt,
+      countedFrom: schedule.action.countedFrom,
+      waitingFor: [],
+    });
+  }
+  return entries;
+}
+
 /**
  * What the policy's retention rules will do, to whom, when and under which rule, as of an instant
  * (`custodia retention plan`): nothing is changed. Issue 7's sweep will execute the `due` entries.
@@ -85,15 +197,9 @@ export async function planRetention(
   const asOf = options.asOf ?? deps.clock.now();
   const keyDeps = { ...deps, dialect: deps.store.dialect };
   const people = createPersonStore(deps.store.db);
-  const consents = createConsentStore(deps.store.db);
-  const programs = createProgramStore(deps.store.db);
-  const programEnds = new Map(
-    (await programs.listPrograms(scope)).map((program) => [program.id, program.endsOn]),
-  );
+  const context = await planningContext(deps.store.db, scope, active, asOf);
   const entries: RetentionPlanEntry[] = [];
   const counts = { due: 0, scheduled: 0, waiting: 0, held: 0 };
-  const retention = createRetentionStore(deps.store.db);
-  const holds = await retention.listHolds(scope);
   let afterId: string | undefined;
   for (;;) {
     const page = await people.list(scope, {
@@ -101,83 +207,11 @@ export async function planRetention(
       ...(afterId === undefined ? {} : { afterId }),
     });
     for (const person of page) {
-      const stored = await people.values(scope, person.id);
-      const values = [];
-      for (const [categoryId, rows] of groupByCategory(stored)) {
-        // Only a value a trigger reads is decrypted (the payment's date), never the rest.
-        const needsPlain = rows.some((row) => row.field === TRANSACTION_DATE_FIELD);
-        const plain = needsPlain
-          ? await categoryValues(
-              keyDeps,
-              deps.store.db,
-              scope,
-              person.id,
-              categoryId,
-              rows.filter((row) => row.field === TRANSACTION_DATE_FIELD),
-            )
-          : undefined;
-        for (const row of rows) {
-          values.push({
-            categoryId,
-            field: row.field,
-            collectedAt: row.collectedAt,
-            plain: plain === undefined || plain === 'erased' ? undefined : plain[row.field],
-          });
+      for (const entry of await planPerson(keyDeps, deps.store.db, context, person)) {
+        counts[entry.status] += 1;
+        if (entry.status !== 'waiting' || options.includeWaiting === true) {
+          entries.push(entry);
         }
-      }
-      const facts = {
-        person,
-        values,
-        consents: await consents.listForPerson(scope, person.id),
-        programEnds: (await programs.enrollmentsOf(scope, person.id)).flatMap((enrollment) => {
-          const end = programEnds.get(enrollment.programId);
-          return end === undefined || end === null ? [] : [end];
-        }),
-      };
-      const recorded = recordedInstants(await retention.eventsFor(scope, person.id));
-      const categoryIds = [...new Set(stored.map((row) => row.categoryId))];
-      for (const categoryId of categoryIds) {
-        const [schedule] = schedulePerson(active.policy, [categoryId], {
-          ...triggerInstantsFor(active, categoryId, facts, asOf),
-          ...recorded,
-        });
-        if (schedule === undefined || schedule.status === 'unruled') {
-          continue;
-        }
-        if (schedule.status === 'waiting') {
-          counts.waiting += 1;
-          if (options.includeWaiting === true) {
-            entries.push({
-              personId: person.id,
-              subjectKind: person.subjectKind,
-              category: categoryId,
-              status: 'waiting',
-              hold: null,
-              rule: null,
-              action: null,
-              dueAt: null,
-              countedFrom: null,
-              waitingFor: schedule.waitingFor,
-            });
-          }
-          continue;
-        }
-        const isDue = schedule.action.dueAt <= asOf.toISOString();
-        const hold = holdCovering(holds, person.id, categoryId, asOf.toISOString());
-        const status = hold !== undefined ? 'held' : isDue ? 'due' : 'scheduled';
-        counts[status] += 1;
-        entries.push({
-          personId: person.id,
-          subjectKind: person.subjectKind,
-          category: categoryId,
-          status,
-          hold: hold?.id ?? null,
-          rule: schedule.action.ruleId,
-          action: schedule.action.action,
-          dueAt: schedule.action.dueAt,
-          countedFrom: schedule.action.countedFrom,
-          waitingFor: [],
-        });
       }
     }
     if (page.length < PAGE) {

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { systemActor } from '../../app/context.js';
 import { planRetention } from '../../app/retention/plan-retention.js';
+import { runRetention } from '../../app/retention/run-retention.js';
 import { EXIT, type CliContext } from '../context.js';
 import { withOrganization } from './policy-versions.js';
 
@@ -55,9 +56,7 @@ export function registerRetentionCommands(program: Command, context: CliContext)
         db === undefined ? { org } : { org, db },
         async (deps, organization) => {
           const plan = await planRetention(deps, systemActor(organization.id), organization.id, {
-            ...(asOf === undefined
-              ? {}
-              : { asOf: new Date(asOf.length === 10 ? `${asOf}T00:00:00.000Z` : asOf) }),
+            ...(asOf === undefined ? {} : { asOf: instantOf(asOf) }),
             includeWaiting: waiting,
           });
           if (json) {
@@ -78,4 +77,53 @@ export function registerRetentionCommands(program: Command, context: CliContext)
         },
       );
     });
+
+  retention
+    .command('run')
+    .description(
+      'Carry out the delete actions due now (or as of a date): one person per transaction, safe to stop and rerun',
+    )
+    .requiredOption('--org <slug>', 'the organisation’s short name, e.g. kexara')
+    .option('--as-of <date>', 'run as of this date (default: now)')
+    .option('--db <url>', 'database URL (sqlite:<file> or postgres://…)')
+    .action(async (options: Record<string, unknown>) => {
+      const flags = PlanFlags.safeParse(options);
+      if (!flags.success) {
+        for (const issue of flags.error.issues) {
+          context.stderr(
+            `custodia: --${issue.path.join('.').replace('asOf', 'as-of')}: ${issue.message}\n`,
+          );
+        }
+        context.setExitCode(EXIT.usage);
+        return;
+      }
+      const { org, db, asOf } = flags.data;
+      await withOrganization(
+        context,
+        db === undefined ? { org } : { org, db },
+        async (deps, organization) => {
+          const report = await runRetention(deps, systemActor(organization.id), organization.id, {
+            ...(asOf === undefined ? {} : { asOf: instantOf(asOf) }),
+            onProgress: (checked) => {
+              if (context.isInteractive === true && checked % 1000 === 0) {
+                context.stderr(`\r${checked} people checked…`);
+              }
+            },
+          });
+          const notYet = Object.entries(report.notYetAutomated)
+            .map(([action, count]) => `${count} ${action}`)
+            .join(', ');
+          context.stdout(
+            `${organization.slug}: retention run as of ${report.asOf}: ${report.peopleChecked} people checked, ` +
+              `${report.categoriesDeleted} categories deleted (${report.peopleErased} people erased whole), ` +
+              `${report.held} held, ${report.lockedElsewhere} left to another instance` +
+              `${notYet === '' ? '' : `; not run yet: ${notYet}`}\n`,
+          );
+        },
+      );
+    });
+}
+
+function instantOf(value: string): Date {
+  return new Date(value.length === 10 ? `${value}T00:00:00.000Z` : value);
 }
