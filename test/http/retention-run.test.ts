@@ -136,7 +136,7 @@ describeEachDialect('retention run: kexara’s rules executed', ({ store, databa
             { asOf: AS_OF },
           ),
         ]);
-        expect((first?.categoriesDeleted ?? 0) + (second?.categoriesDeleted ?? 0)).toBe(12);
+        expect(first.categoriesDeleted + second.categoriesDeleted).toBe(12);
         expect((await actions('retention.category-deleted')) - before).toBe(12);
       } finally {
         await other.close();
