@@ -84,6 +84,19 @@ export const ConfigSchema = z.strictObject({
      */
     sealIntervalMinutes: positiveInt.max(24 * 60).default(10),
   }),
+  retention: z.strictObject({
+    /**
+     * How often the server carries out the retention actions due in every organisation (0: never;
+     * run `custodia retention run` from a scheduler instead). Several instances may run it at once:
+     * each person is claimed by one (PostgreSQL advisory locks).
+     */
+    runIntervalMinutes: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60),
+  }),
   auth: z.strictObject({
     /** ASVS 3.3.2: a session ends after this many idle minutes. */
     sessionIdleMinutes: positiveInt.max(24 * 60).default(30),
@@ -141,6 +154,10 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   ['crypto.masterKey', 'Master key, base64 of 32 bytes (prefer the key file)'],
   ['crypto.masterKeyFile', 'File holding the base64 master key'],
   ['audit.sealIntervalMinutes', 'Minutes between signed audit checkpoints'],
+  [
+    'retention.runIntervalMinutes',
+    'Minutes between retention runs in the server; 0 turns them off',
+  ],
   ['auth.sessionIdleMinutes', 'Idle session expiry in minutes'],
   ['auth.sessionAbsoluteHours', 'Absolute session expiry in hours'],
   ['auth.cookieSecure', 'Secure flag on the session cookie'],
@@ -200,6 +217,7 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
     log: {},
     crypto: {},
     audit: {},
+    retention: {},
     auth: {},
     mail: {},
   };

@@ -4,6 +4,10 @@ import { sendPendingPolicyChangeNotices } from '../app/policy/announce-policy-ve
 import { createServer } from '../http/create-server.js';
 import type { Runtime } from '../runtime.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { systemActor } from '../app/context.js';
+import { runRetention } from '../app/retention/run-retention.js';
+import { isAppError } from '../errors.js';
+import { createOrganizationStore } from '../store/organization-store.js';
 import { rowSecurityBypassed } from '../store/tenant.js';
 import type { LongRunningContext } from './context.js';
 
@@ -79,12 +83,48 @@ export async function runServer(context: LongRunningContext, runtime: Runtime): 
     });
   }, POLICY_TICK_MILLISECONDS);
   policyTimer.unref();
+  // Retention runs by itself (issue 7): every organisation with an active policy, in turn.
+  let retentionTick: Promise<void> | undefined;
+  const sweepRetention = async (): Promise<void> => {
+    for (const organization of await createOrganizationStore(runtime.deps.store.db).list()) {
+      try {
+        const report = await runRetention(
+          runtime.deps,
+          systemActor(organization.id),
+          organization.id,
+        );
+        runtime.logger.info({ organization: organization.slug, ...report }, 'retention run');
+      } catch (error) {
+        if (isAppError(error) && error.code === 'CONFLICT') {
+          continue; // No active policy: nothing to enforce yet.
+        }
+        runtime.logger.error(
+          { err: error, organization: organization.slug },
+          'retention run failed',
+        );
+      }
+    }
+  };
+  const retentionMinutes = runtime.config.retention.runIntervalMinutes;
+  const retentionTimer =
+    retentionMinutes === 0
+      ? undefined
+      : setInterval(() => {
+          retentionTick ??= sweepRetention().finally(() => {
+            retentionTick = undefined;
+          });
+        }, retentionMinutes * 60_000);
+  retentionTimer?.unref();
   const signal = await context.untilShutdown();
   runtime.logger.info({ signal }, 'shutting down');
   clearInterval(timer);
   clearInterval(policyTimer);
+  if (retentionTimer !== undefined) {
+    clearInterval(retentionTimer);
+  }
   await server.close();
   await policyTick;
+  await retentionTick;
   // The last entries written before the stop are sealed too, so nothing is left unpinned.
   await seal();
   await runtime.close();
