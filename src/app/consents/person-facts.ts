@@ -11,9 +11,8 @@ import {
 import type { OrganizationScope } from '../../store/scope.js';
 import type { Clock } from '../../clock.js';
 import type { MasterKeyProvider } from '../../crypto/master-key.js';
-import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
-import { isErasedKeyError } from '../people/people-support.js';
+import { categoryValues } from '../people/people-support.js';
 
 /** What the consent, terms and withdrawal steps need inside a caller's transaction. */
 export type ConsentWorkDeps = Pick<AppDeps, 'clock' | 'ids' | 'masterKeys'> & {
@@ -63,20 +62,9 @@ export async function dateOfBirthOf(
     (row) => row.field === DATE_OF_BIRTH_FIELD,
   );
   for (const row of rows) {
-    if (!row.isEncrypted) {
-      return row.value;
-    }
-    try {
-      const plain = await decryptSubjectFields(deps, db, scope, {
-        subjectId: personId,
-        category: row.categoryId,
-        fields: { [row.field]: row.value },
-      });
+    const plain = await categoryValues(deps, db, scope, personId, row.categoryId, [row]);
+    if (plain !== 'erased') {
       return plain[row.field];
-    } catch (error) {
-      if (!isErasedKeyError(error)) {
-        throw error;
-      }
     }
   }
   return undefined;

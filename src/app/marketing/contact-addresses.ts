@@ -3,9 +3,8 @@ import type { Dialect, Executor } from '../../store/db.js';
 import { createPersonStore } from '../../store/person-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import type { MasterKeyProvider } from '../../crypto/master-key.js';
-import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
-import { isErasedKeyError } from '../people/people-support.js';
+import { categoryValues } from '../people/people-support.js';
 
 /** A person's addresses per marketing channel, from the policy's email and phone fields. */
 export interface ContactAddresses {
@@ -56,22 +55,11 @@ export async function contactAddressesOf(
     if (addresses[type] !== undefined) {
       continue;
     }
-    let value = row.value;
-    if (row.isEncrypted) {
-      try {
-        const plain = await decryptSubjectFields(deps, db, scope, {
-          subjectId: personId,
-          category: row.categoryId,
-          fields: { [row.field]: row.value },
-        });
-        value = plain[row.field] ?? '';
-      } catch (error) {
-        if (isErasedKeyError(error)) {
-          continue;
-        }
-        throw error;
-      }
+    const plain = await categoryValues(deps, db, scope, personId, row.categoryId, [row]);
+    if (plain === 'erased') {
+      continue;
     }
+    const value = plain[row.field] ?? '';
     if (value !== '') {
       addresses[type] = value;
     }

@@ -8,8 +8,13 @@ import type { ValidatedCategory } from '../../domain/personal-data-validation.js
 import { AppError, type FieldIssue } from '../../errors.js';
 import type { DataAction } from '../../policy/schema.js';
 import type { Executor } from '../../store/db.js';
-import { createPersonStore, type PersonRow } from '../../store/person-store.js';
+import {
+  createPersonStore,
+  type PersonalValueRow,
+  type PersonRow,
+} from '../../store/person-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
+import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
 import { encryptSubjectFields } from '../keys/encrypt-subject-fields.js';
 import type { KeyDeps } from '../keys/key-hierarchy.js';
 import type { AppDeps, Principal } from '../context.js';
@@ -244,5 +249,39 @@ export async function storeCategories(
       }));
     }
     await people.upsertValues(scope, personId, category.categoryId, values, meta);
+  }
+}
+
+/**
+ * One category's values as plain text, decrypting the encrypted fields with the person's key;
+ * 'erased' once that key was destroyed.
+ */
+export async function categoryValues(
+  deps: { masterKeys: AppDeps['masterKeys']; dialect: AppDeps['store']['dialect'] },
+  db: Executor,
+  scope: OrganizationScope,
+  personId: string,
+  categoryId: string,
+  rows: readonly PersonalValueRow[],
+): Promise<Record<string, string> | 'erased'> {
+  const plain = Object.fromEntries(
+    rows.filter((row) => !row.isEncrypted).map((row) => [row.field, row.value]),
+  );
+  const encrypted = rows.filter((row) => row.isEncrypted);
+  if (encrypted.length === 0) {
+    return plain;
+  }
+  try {
+    const decrypted = await decryptSubjectFields(deps, db, scope, {
+      subjectId: personId,
+      category: categoryId,
+      fields: Object.fromEntries(encrypted.map((row) => [row.field, row.value])),
+    });
+    return { ...plain, ...decrypted };
+  } catch (error) {
+    if (isErasedKeyError(error)) {
+      return 'erased';
+    }
+    throw error;
   }
 }

@@ -1,16 +1,14 @@
 import { z } from 'zod';
 import { decideDataAccess } from '../../domain/access-decision.js';
 import { AppError } from '../../errors.js';
-import { inTransaction, type Executor } from '../../store/db.js';
-import type { OrganizationScope } from '../../store/scope.js';
+import { inTransaction } from '../../store/db.js';
 import { createPersonStore, type PersonalValueRow } from '../../store/person-store.js';
 import { createProgramStore } from '../../store/program-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeInOrganization } from '../authorize.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { loadPersonFacts } from '../consents/person-facts.js';
-import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
-import { isErasedKeyError, requireActivePolicy } from './people-support.js';
+import { categoryValues, requireActivePolicy } from './people-support.js';
 
 export const PersonView = z.object({
   id: z.string(),
@@ -36,40 +34,6 @@ export const PersonView = z.object({
   ),
 });
 export type PersonView = z.infer<typeof PersonView>;
-
-/**
- * One category's values as plain text, decrypting the encrypted fields with the person's key;
- * 'erased' once that key was destroyed.
- */
-export async function categoryValues(
-  deps: { masterKeys: AppDeps['masterKeys']; dialect: AppDeps['store']['dialect'] },
-  db: Executor,
-  scope: OrganizationScope,
-  personId: string,
-  categoryId: string,
-  rows: readonly PersonalValueRow[],
-): Promise<Record<string, string> | 'erased'> {
-  const plain = Object.fromEntries(
-    rows.filter((row) => !row.isEncrypted).map((row) => [row.field, row.value]),
-  );
-  const encrypted = rows.filter((row) => row.isEncrypted);
-  if (encrypted.length === 0) {
-    return plain;
-  }
-  try {
-    const decrypted = await decryptSubjectFields(deps, db, scope, {
-      subjectId: personId,
-      category: categoryId,
-      fields: Object.fromEntries(encrypted.map((row) => [row.field, row.value])),
-    });
-    return { ...plain, ...decrypted };
-  } catch (error) {
-    if (isErasedKeyError(error)) {
-      return 'erased';
-    }
-    throw error;
-  }
-}
 
 export function groupByCategory(
   rows: readonly PersonalValueRow[],

@@ -16,7 +16,8 @@ import { createConsentStore } from '../../store/consent-store.js';
 import { createProgramStore } from '../../store/program-store.js';
 import { authorizeSystemAction } from '../authorize.js';
 import type { Actor, AppDeps } from '../context.js';
-import { categoryValues, groupByCategory } from '../people/read-person.js';
+import { categoryValues } from '../people/people-support.js';
+import { groupByCategory } from '../people/read-person.js';
 import { TRANSACTION_DATE_FIELD, triggerInstantsFor } from './trigger-instants.js';
 
 export const RetentionPlanEntry = z.object({

@@ -19,8 +19,13 @@ import { applyGpcOptOutIn } from '../marketing/record-gpc-signal.js';
 import { erasePersonIn } from '../people/delete-person.js';
 import { eraseIfBelowMinimumAge } from '../people/minimum-age.js';
 import { PersonalData } from '../people/create-person.js';
-import { requireConsentBasis, storeCategories, throwIfInvalid } from '../people/people-support.js';
-import { categoryValues, groupByCategory } from '../people/read-person.js';
+import {
+  categoryValues,
+  requireConsentBasis,
+  storeCategories,
+  throwIfInvalid,
+} from '../people/people-support.js';
+import { groupByCategory } from '../people/read-person.js';
 import { recordContinuedUseIfDue } from '../policy/announce-policy-version.js';
 import type { TermsAcceptanceView } from '../terms/accept-terms.js';
 import { acceptTermsIn, hasAcceptedTerms } from '../terms/accept-terms.js';
