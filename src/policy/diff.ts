@@ -20,13 +20,22 @@ import {
   type LegalPeriod,
 } from './duration.js';
 import { expandTerritory, JURISDICTION_TERRITORIES } from './jurisdictions.js';
-import type { LocalisedText, PolicyDocument } from './schema.js';
+import type { Anonymisation, LocalisedText, PolicyDocument } from './schema.js';
 import { ChangeKind as NoticeChangeKind } from './schema.js';
 
 export const ChangeSeverity = z.enum(['significant', 'minor']);
 export type ChangeSeverity = z.infer<typeof ChangeSeverity>;
 
 /** Every kind of change the diff reports. Tests cover each one. */
+/** How much of a field anonymisation keeps: more detail left is a weaker anonymisation. */
+const ANONYMISATION_DETAIL: Readonly<Record<Anonymisation, number>> = {
+  remove: 0,
+  year: 1,
+  network: 1,
+  month: 2,
+  keep: 3,
+};
+
 export const PolicyChangeKind = z.enum([
   'purpose-added',
   'purpose-removed',
@@ -50,6 +59,7 @@ export const PolicyChangeKind = z.enum([
   'retention-shorter',
   'retention-trigger-changed',
   'retention-action-changed',
+  'anonymisation-changed',
   'third-party-added',
   'third-party-removed',
   'third-party-role-changed',
@@ -411,6 +421,26 @@ export function diffPolicies(oldPolicy: CompiledPolicy, newPolicy: CompiledPolic
       'less data is collected in this category',
       'new-category',
     );
+    for (const field of category.fields) {
+      const before = old.fields.find((candidate) => candidate.name === field.name);
+      const from = before?.anonymise ?? 'remove';
+      const to = field.anonymise ?? 'remove';
+      if (before === undefined || from === to) {
+        continue;
+      }
+      const keepsMore = ANONYMISATION_DETAIL[to] > ANONYMISATION_DETAIL[from];
+      report(
+        'anonymisation-changed',
+        keepsMore ? 'significant' : 'minor',
+        `${path}.fields.${field.name}.anonymise`,
+        from,
+        to,
+        keepsMore
+          ? 'anonymisation keeps more of this field'
+          : 'anonymisation keeps less of this field',
+        keepsMore ? 'longer-retention' : null,
+      );
+    }
     const oldRank = SENSITIVITY_RANK[old.sensitivity];
     const newRank = SENSITIVITY_RANK[category.sensitivity];
     if (oldRank !== newRank || old.special_kind !== category.special_kind) {

@@ -55,6 +55,9 @@ export const PROBLEM_CODES = [
   'retention-purpose-mismatch',
   'review-incomplete',
   'review-unexpected',
+  'anonymise-keeps-identifier',
+  'anonymise-mismatch',
+  'anonymise-keeps-nothing',
   // Rights, breach, notice.
   'missing-supervisory-authority',
   'missing-rights-deadline',

@@ -214,12 +214,23 @@ export const FieldType = z.enum([
   'json',
 ]);
 
+/**
+ * What anonymising a category does to one field: `remove` it (the default: direct identifiers and
+ * free text), `keep` it as it is (answers and measures worth aggregating), or generalise it — a
+ * date or instant to its `year` or `month`, an IP address to its `network` (IPv4 /16, IPv6 /32).
+ */
+export const Anonymisation = z.enum(['remove', 'keep', 'year', 'month', 'network']);
+export type Anonymisation = z.infer<typeof Anonymisation>;
+
 export const Field = z
   .object({
     name: FieldName,
     type: FieldType.describe('How the value is validated and stored.'),
     required: z.boolean().default(false).describe('Whether a record is refused without it.'),
     labels: LocalisedText.optional(),
+    anonymise: Anonymisation.optional().describe(
+      'What an `anonymise` retention rule does to this field (default: remove).',
+    ),
   })
   .strict();
 

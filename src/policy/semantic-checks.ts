@@ -853,7 +853,75 @@ function impossibleTriggerReason(
   }
 }
 
+/** Field types that name a person or a device by themselves: anonymisation cannot keep them. */
+const DIRECT_IDENTIFIER_TYPES: ReadonlySet<string> = new Set([
+  'email',
+  'phone',
+  'address',
+  'url',
+  'identifier',
+  'image',
+  'file',
+  'ip-address',
+]);
+
+/** The field types each generalisation applies to. */
+const GENERALISABLE: Readonly<Record<string, ReadonlySet<string>>> = {
+  year: new Set(['date', 'datetime']),
+  month: new Set(['date', 'datetime']),
+  network: new Set(['ip-address']),
+};
+
+/**
+ * Anonymisation as the policy declares it per field: a kept direct identifier would leave the
+ * data personal (GDPR Recital 26), a generalisation must fit the field's type, and a rule that
+ * anonymises a category all of whose fields are removed is a deletion under another name.
+ */
+function checkAnonymisation(policy: PolicyDocument, report: Report): void {
+  policy.categories.forEach((category, categoryIndex) => {
+    category.fields.forEach((field, fieldIndex) => {
+      const path = ['categories', categoryIndex, 'fields', fieldIndex, 'anonymise'];
+      const treatment = field.anonymise;
+      if (treatment === 'keep' && DIRECT_IDENTIFIER_TYPES.has(field.type)) {
+        report(
+          'anonymise-keeps-identifier',
+          path,
+          `field "${field.name}" of "${category.id}" is of type ${field.type}, which identifies a person: anonymisation must remove or generalise it`,
+        );
+      }
+      const fits = treatment === undefined ? undefined : GENERALISABLE[treatment];
+      if (fits !== undefined && !fits.has(field.type)) {
+        report(
+          'anonymise-mismatch',
+          path,
+          `field "${field.name}" of "${category.id}" is of type ${field.type}: "${String(treatment)}" applies only to ${[...fits].join(' or ')} fields`,
+        );
+      }
+    });
+  });
+  const categoriesById = new Map(policy.categories.map((category) => [category.id, category]));
+  policy.retention.rules.forEach((rule, index) => {
+    const anonymises =
+      rule.action === 'anonymise' ||
+      rule.review?.on_no === 'anonymise' ||
+      rule.review?.on_no_answer === 'anonymise';
+    const category = categoriesById.get(rule.category);
+    if (
+      anonymises &&
+      category !== undefined &&
+      category.fields.every((field) => (field.anonymise ?? 'remove') === 'remove')
+    ) {
+      report(
+        'anonymise-keeps-nothing',
+        ['retention', 'rules', index, 'action'],
+        `retention rule "${rule.id}" anonymises "${rule.category}", but every field of it is removed: say delete, or mark the fields anonymisation keeps (anonymise: keep, year, month or network)`,
+      );
+    }
+  });
+}
+
 function checkRetention(policy: PolicyDocument, report: Report): void {
+  checkAnonymisation(policy, report);
   const purposesById = new Map(policy.purposes.map((purpose) => [purpose.id, purpose]));
   policy.retention.rules.forEach((rule, index) => {
     const path = ['retention', 'rules', index];

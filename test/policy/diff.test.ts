@@ -223,7 +223,41 @@ const CASES: readonly DiffCase[] = [
     },
   },
   {
+    name: 'anonymisation keeping more of a field is significant',
+    base: [
+      [
+        '      - { name: email, type: email, required: true }',
+        '      - { name: email, type: email, required: true }\n      - { name: born, type: date, anonymise: year }',
+      ],
+    ],
+    edits: [['{ name: born, type: date, anonymise: year }', '{ name: born, type: date, anonymise: month }']],
+    expected: {
+      kind: 'anonymisation-changed',
+      severity: 'significant',
+      path: 'categories[account].fields.born.anonymise',
+      before: 'year',
+      after: 'month',
+    },
+  },
+  {
+    name: 'anonymisation keeping less of a field is minor',
+    base: [
+      [
+        '      - { name: email, type: email, required: true }',
+        '      - { name: email, type: email, required: true }\n      - { name: born, type: date, anonymise: year }',
+      ],
+    ],
+    edits: [['{ name: born, type: date, anonymise: year }', '{ name: born, type: date }']],
+    expected: { kind: 'anonymisation-changed', severity: 'minor', before: 'year', after: 'remove' },
+  },
+  {
     name: 'anonymising instead of deleting is significant',
+    base: [
+      [
+        '      - { name: email, type: email, required: true }',
+        '      - { name: email, type: email, required: true }\n      - { name: country, type: country, anonymise: keep }',
+      ],
+    ],
     edits: [
       [
         '      trigger: account-closed\n      action: delete\n      reason:\n        en: Disputes',

@@ -142,6 +142,8 @@ const policyArbitrary: fc.Arbitrary<PolicyDocumentInput> = fc
             fields: Array.from({ length: (index % 3) + 1 }, (_, field) => ({
               name: `field_${field}`,
               type: 'string' as const,
+              // Something for an anonymise rule to keep.
+              ...(field === 0 ? { anonymise: 'keep' as const } : {}),
             })),
             sensitivity,
             ...(sensitivity === 'special-category' ? { special_kind: 'health' as const } : {}),
