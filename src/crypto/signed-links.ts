@@ -13,7 +13,12 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * be, so no alternative spelling of the same bytes (base64 is lenient) passes. Pure: no I/O.
  */
 
-export const LINK_PURPOSES = ['unsubscribe', 'marketing-opt-in', 'self-service'] as const;
+export const LINK_PURPOSES = [
+  'unsubscribe',
+  'marketing-opt-in',
+  'self-service',
+  'retention-review',
+] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
 export type LinkScope = 'person' | 'family';

@@ -8,7 +8,7 @@ import type { TriggerEvent } from '../policy/schema.js';
  * it. The reading of the rules, each a choice a data protection officer would make:
  *
  * - A rule counts from its trigger, or from its `fallback_trigger` for a person the trigger never
- *   happened to (kajuyali: "5 years after the last enrollment", from registration for someone who
+ *   happened to — unless it still can (`PendingTriggers`: an account still open) (kajuyali: "5 years after the last enrollment", from registration for someone who
  *   never enrolled). A rule whose trigger has not happened is not due: the data is still needed
  *   for what the rule protects ("until you delete your account").
  * - Rules over one category for the same purposes (or for all) are alternative ends of the same
@@ -38,13 +38,24 @@ export type CategorySchedule =
   /** No rule covers the category: the policy checker refuses such a policy, kept for safety. */
   | { status: 'unruled'; categoryId: string };
 
+/**
+ * Triggers that have not happened yet but still can for this person, so a fallback must not stand
+ * in for them: an account still open will be closed one day (career-masterclass contact details
+ * follow the account of a learner; only a prospect without an account counts from collection).
+ */
+export type PendingTriggers = ReadonlySet<TriggerEvent>;
+
 function startOf(
   rule: CompiledRetentionRule,
   triggers: TriggerInstants,
+  pending: PendingTriggers,
 ): { countedFrom: TriggerEvent; at: string } | undefined {
   const primary = triggers[rule.definition.trigger];
   if (primary !== undefined) {
     return { countedFrom: rule.definition.trigger, at: primary };
+  }
+  if (pending.has(rule.definition.trigger)) {
+    return undefined;
   }
   const fallback = rule.definition.fallback_trigger;
   const fallbackAt = fallback === undefined ? undefined : triggers[fallback];
@@ -58,10 +69,11 @@ function endOfNeed(
   categoryId: string,
   rules: readonly CompiledRetentionRule[],
   triggers: TriggerInstants,
+  pending: PendingTriggers,
 ): ScheduledAction | { waitingFor: TriggerEvent[] } {
   let earliest: ScheduledAction | undefined;
   for (const rule of rules) {
-    const start = startOf(rule, triggers);
+    const start = startOf(rule, triggers, pending);
     if (start === undefined) {
       continue;
     }
@@ -85,6 +97,7 @@ export function scheduleCategory(
   policy: CompiledPolicy,
   categoryId: string,
   triggers: TriggerInstants,
+  pending: PendingTriggers = new Set(),
 ): CategorySchedule {
   const rules = policy.retentionByCategory.get(categoryId) ?? [];
   if (rules.length === 0) {
@@ -98,7 +111,7 @@ export function scheduleCategory(
   const waitingFor: TriggerEvent[] = [];
   let latest: ScheduledAction | undefined;
   for (const group of needs.values()) {
-    const end = endOfNeed(categoryId, group, triggers);
+    const end = endOfNeed(categoryId, group, triggers, pending);
     if ('waitingFor' in end) {
       waitingFor.push(...end.waitingFor);
     } else if (latest === undefined || end.dueAt > latest.dueAt) {
@@ -116,10 +129,11 @@ export function schedulePerson(
   policy: CompiledPolicy,
   categoriesHeld: readonly string[],
   triggers: TriggerInstants,
+  pending: PendingTriggers = new Set(),
 ): CategorySchedule[] {
   return [...new Set(categoriesHeld)]
     .sort()
-    .map((categoryId) => scheduleCategory(policy, categoryId, triggers));
+    .map((categoryId) => scheduleCategory(policy, categoryId, triggers, pending));
 }
 
 /** The actions due at `now` (inclusive), earliest first. */

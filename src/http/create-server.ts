@@ -19,6 +19,7 @@ import { apiTokenRoutes } from './routes/api-tokens.js';
 import { authRoutes } from './routes/auth.js';
 import { consentRoutes } from './routes/consents.js';
 import { retentionRoutes } from './routes/retention.js';
+import { retentionActionRoutes } from './routes/retention-actions.js';
 import { selfServiceRoutes } from './routes/self-service.js';
 import { cookieRoutes } from './routes/cookies.js';
 import { healthRoutes } from './routes/health.js';
@@ -128,6 +129,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   await server.register(marketingRoutes({ app, authenticate }));
   await server.register(selfServiceRoutes({ app, authenticate }));
   await server.register(retentionRoutes({ app, authenticate }));
+  await server.register(retentionActionRoutes({ app, authenticate }));
   await server.register(cookieRoutes({ app }));
   server.get('/openapi.json', { schema: { hide: true } }, () => server.swagger());
   await server.ready();

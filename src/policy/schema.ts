@@ -213,6 +213,7 @@ export const FieldType = z.enum([
   'file',
   'json',
 ]);
+export type FieldType = z.infer<typeof FieldType>;
 
 /**
  * What anonymising a category does to one field: `remove` it (the default: direct identifiers and

@@ -8,6 +8,7 @@ import { tenantRowSecurity } from './migrations/0005-tenant-row-security.js';
 import { consent } from './migrations/0006-consent.js';
 import { policyAnnouncements } from './migrations/0007-policy-announcements.js';
 import { retentionEventsAndHolds } from './migrations/0008-retention-events-and-holds.js';
+import { retentionActions } from './migrations/0009-retention-actions.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they run the same from source,
@@ -23,6 +24,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0006-consent': consent(dialect),
     '0007-policy-announcements': policyAnnouncements(dialect),
     '0008-retention-events-and-holds': retentionEventsAndHolds(dialect),
+    '0009-retention-actions': retentionActions(dialect),
   };
 }
 

@@ -105,6 +105,15 @@ export function createPersonStore(db: Executor) {
       }
       return query.orderBy('id').limit(page.limit).execute();
     },
+    /** How many people the organisation holds: the length of a sweep, for its progress bar. */
+    async count(scope: OrganizationScope): Promise<number> {
+      const row = await inTenant(db, scope)
+        .selectFrom('people')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('organization_id', '=', scope.organizationId)
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
     async recordEnrollment(scope: OrganizationScope, personId: string, at: string): Promise<void> {
       await inTenant(db, scope)
         .updateTable('people')

@@ -30,6 +30,8 @@ export interface Database {
   cookie_consents: CookieConsentsTable;
   retention_events: RetentionEventsTable;
   legal_holds: LegalHoldsTable;
+  anonymised_records: AnonymisedRecordsTable;
+  retention_reviews: RetentionReviewsTable;
 }
 
 export interface OrganizationsTable {
@@ -357,4 +359,32 @@ export interface LegalHoldsTable {
   expires_at: string | null;
   released_at: string | null;
   released_by: string | null;
+}
+
+/** What anonymisation kept of one category of one person: nothing leads back to them. */
+export interface AnonymisedRecordsTable {
+  organization_id: string;
+  id: string;
+  category_id: string;
+  rule_id: string;
+  /** JSON object: field → kept or generalised value. */
+  fields: string;
+  /** YYYY-MM. */
+  anonymised_in: string;
+}
+
+/** One question of a `review` retention rule: may this data be kept for another period? */
+export interface RetentionReviewsTable {
+  organization_id: string;
+  id: string;
+  person_id: string;
+  rule_id: string;
+  category_id: string;
+  cycle_due_at: string;
+  asked_at: string;
+  asked_via: 'subject' | 'staff' | 'no-address';
+  answer_due_at: string | null;
+  answer: 'keep' | 'no' | null;
+  answered_at: string | null;
+  answered_by: string | null;
 }

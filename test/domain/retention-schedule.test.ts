@@ -144,6 +144,22 @@ describe('retention schedule: each seed’s table, as the policy files express i
     });
   });
 
+  it('career-masterclass: contact details follow an open account; the collected fallback is for prospects', () => {
+    const triggers = { collected: at('2026-01-01') };
+    expect(
+      scheduleCategory(
+        policies.masterclass,
+        'contact-details',
+        triggers,
+        new Set(['account-closed']),
+      ),
+    ).toEqual({ status: 'waiting', categoryId: 'contact-details', waitingFor: ['account-closed'] });
+    expect(scheduleCategory(policies.masterclass, 'contact-details', triggers)).toMatchObject({
+      status: 'scheduled',
+      action: { countedFrom: 'collected', dueAt: at('2027-01-01') },
+    });
+  });
+
   it('lists what is due at an instant, earliest first, and nothing before its time', () => {
     const schedule = schedulePerson(
       policies.kexara,

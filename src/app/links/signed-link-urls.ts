@@ -12,6 +12,7 @@ export const LINK_PATHS = {
   'marketing-opt-in': '/api/v1/links/marketing-opt-in',
   gpc: '/api/v1/links/gpc',
   'self-service': '/api/v1/self-service',
+  'retention-review': '/api/v1/links/retention-review',
 } as const satisfies Record<LinkPurpose | 'gpc', string>;
 
 const DAY_MS = 86_400_000;

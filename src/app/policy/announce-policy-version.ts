@@ -16,7 +16,7 @@
  * | new-special-category   | category-added or sensitivity-changed to special-category data         |
  * | changed-lawful-basis   | lawful-basis-changed, special-condition-changed                        |
  * | longer-retention       | retention-longer, retention-trigger-changed, retention-action-changed, |
- * |                        | retention-rule-removed                                                 |
+ * |                        | retention-rule-removed, anonymisation-changed (keeps more)             |
  * | new-recipient          | third-party-added, third-party-role-changed, -categories-changed       |
  * | new-transfer           | transfer-added, storage-location-changed, safeguard-changed            |
  * | reduced-rights         | right-removed, rights-deadline-changed, guardian-powers-changed        |
@@ -29,7 +29,6 @@
  */
 import { z } from 'zod';
 import type { Clock, IdGenerator } from '../../clock.js';
-import { ageOn, minorStatus, type MinorStatus } from '../../domain/age.js';
 import { AppError, isAppError } from '../../errors.js';
 import type { OutgoingEmail } from '../../mail/mailer.js';
 import { diffPolicies, PolicyChangeKind, type PolicyChange } from '../../policy/diff.js';
@@ -44,9 +43,9 @@ import { createPolicyChangeNoticeStore } from '../../store/policy-change-notice-
 import { createPolicyVersionStore } from '../../store/policy-version-store.js';
 import { scopeOf, type OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
+import { recipientsOf } from '../people/notice-recipients.js';
 import { issueSelfServiceLink } from '../self-service/invite-self-service.js';
 import { authorizeSystemAction } from '../authorize.js';
-import { dateOfBirthOf, kindMayBeMinor } from '../consents/person-facts.js';
 import { actorOf, type Actor, type AppDeps, type RequestOrigin } from '../context.js';
 import { contactAddressesOf } from '../marketing/contact-addresses.js';
 import type { ActivePolicy } from './policy-registry.js';
@@ -282,59 +281,6 @@ export interface PolicyNoticeDelivery {
   peopleFailed: number;
 }
 
-/** The status of a person under the policy's minors rules now (their age is read afresh). */
-async function minorStatusOf(
-  deps: { masterKeys: AppDeps['masterKeys']; dialect: Dialect; clock: Clock },
-  db: Executor,
-  scope: OrganizationScope,
-  active: ActivePolicy,
-  person: { id: string; subjectKind: string },
-): Promise<MinorStatus> {
-  const minors = active.policy.document.minors;
-  const dateOfBirth =
-    minors === undefined ? undefined : await dateOfBirthOf(deps, db, scope, person.id);
-  const age = dateOfBirth === undefined ? undefined : ageOn(dateOfBirth, deps.clock.now());
-  return minorStatus(minors, age, kindMayBeMinor(active, person.subjectKind));
-}
-
-/**
- * Who receives the notice for whom. A child a guardian may act for is told through their linked
- * guardians, not directly; a child who cannot consent alone and has no linked guardian cannot be
- * told at all (`no-guardian`); everyone else is told themselves.
- */
-async function recipientsOf(
-  deps: { masterKeys: AppDeps['masterKeys']; dialect: Dialect; clock: Clock },
-  db: Executor,
-  scope: OrganizationScope,
-  active: ActivePolicy,
-  people: readonly { id: string; subjectKind: string }[],
-): Promise<{ recipients: Map<string, Set<string>>; unreachable: string[] }> {
-  const personStore = createPersonStore(db);
-  const recipients = new Map<string, Set<string>>();
-  const unreachable: string[] = [];
-  const tell = (recipientId: string, personId: string): void => {
-    const concerned = recipients.get(recipientId) ?? new Set<string>();
-    concerned.add(personId);
-    recipients.set(recipientId, concerned);
-  };
-  for (const person of people) {
-    const status = await minorStatusOf(deps, db, scope, active, person);
-    const guardians =
-      status.guardianMayAct || status.needsGuardianConsent
-        ? await personStore.guardiansOf(scope, person.id)
-        : [];
-    if (status.guardianMayAct && guardians.length > 0) {
-      guardians.forEach((link) => {
-        tell(link.guardianId, person.id);
-      });
-    } else if (status.needsGuardianConsent) {
-      unreachable.push(person.id);
-    } else {
-      tell(person.id, person.id);
-    }
-  }
-  return { recipients, unreachable };
-}
 
 /**
  * Emails the notice of one announced version to everyone affected who has not had it: each

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { holdCovering } from '../../domain/legal-holds.js';
-import { schedulePerson, type TriggerInstants } from '../../domain/retention-schedule.js';
+import { reviewState } from '../../domain/retention-review.js';
+import {
+  schedulePerson,
+  type ScheduledAction,
+  type TriggerInstants,
+} from '../../domain/retention-schedule.js';
+import {
+  createRetentionActionStore,
+  type RetentionReviewRow,
+} from '../../store/retention-action-store.js';
 import type { TriggerEvent } from '../../policy/schema.js';
 import {
   createRetentionStore,
@@ -33,6 +42,17 @@ export const RetentionPlanEntry = z.object({
   dueAt: z.string().nullable(),
   countedFrom: z.string().nullable().describe('The trigger event the period counts from'),
   waitingFor: z.array(z.string()).describe('Trigger events not yet on record'),
+  review: z
+    .object({
+      stage: z
+        .enum(['ask', 'awaiting-answer', 'answered-no', 'no-answer'])
+        .describe(
+          'ask: the question is due; awaiting-answer: asked, `action` follows silence at `dueAt`; answered-no / no-answer: `action` ends the data',
+        ),
+      reviewId: z.string().nullable(),
+    })
+    .nullable()
+    .describe('Where a review rule stands: null for the other rules'),
 });
 export type RetentionPlanEntry = z.infer<typeof RetentionPlanEntry>;
 
@@ -136,12 +156,24 @@ export async function planPerson(
     ),
   };
   const recorded = recordedInstants(await createRetentionStore(db).eventsFor(scope, person.id));
+  const reviews = await createRetentionActionStore(db).reviewsOf(scope, person.id);
+  const held = [...new Set(stored.map((row) => row.categoryId))];
+  // An open account (a category of record_type account, not closed) will be closed one day: the
+  // fallback of an account-closed rule is for people who have no account.
+  const hasAccount = held.some(
+    (categoryId) => active.policy.categories.get(categoryId)?.definition.record_type === 'account',
+  );
+  const pending = new Set<TriggerEvent>(
+    hasAccount && recorded['account-closed'] === undefined ? ['account-closed'] : [],
+  );
   const entries: RetentionPlanEntry[] = [];
-  for (const categoryId of [...new Set(stored.map((row) => row.categoryId))]) {
-    const [schedule] = schedulePerson(active.policy, [categoryId], {
-      ...triggerInstantsFor(active, categoryId, facts, asOf),
-      ...recorded,
-    });
+  for (const categoryId of held) {
+    const [schedule] = schedulePerson(
+      active.policy,
+      [categoryId],
+      { ...triggerInstantsFor(active, categoryId, facts, asOf), ...recorded },
+      pending,
+    );
     if (schedule === undefined || schedule.status === 'unruled') {
       continue;
     }
@@ -156,23 +188,73 @@ export async function planPerson(
         dueAt: null,
         countedFrom: null,
         waitingFor: schedule.waitingFor,
+        review: null,
       });
       continue;
     }
-    const isDue = schedule.action.dueAt <= asOf.toISOString();
+    const step = nextStep(active, schedule.action, reviews, asOf);
+    const isDue = step.dueAt <= asOf.toISOString();
     const hold = holdCovering(context.holds, person.id, categoryId, asOf.toISOString());
     entries.push({
       ...base,
       status: hold !== undefined ? 'held' : isDue ? 'due' : 'scheduled',
       hold: hold?.id ?? null,
       rule: schedule.action.ruleId,
-      action: schedule.action.action,
-      dueAt: schedule.action.dueAt,
+      action: step.action,
+      dueAt: step.dueAt,
       countedFrom: schedule.action.countedFrom,
       waitingFor: [],
+      review: step.review,
     });
   }
   return entries;
+}
+
+/**
+ * What a scheduled rule does next: its own action at its due instant, or, for a review rule,
+ * where the questions asked so far leave it (domain/retention-review.ts).
+ */
+function nextStep(
+  active: ActivePolicy,
+  action: ScheduledAction,
+  reviews: readonly RetentionReviewRow[],
+  asOf: Date,
+): { action: ScheduledAction['action']; dueAt: string; review: RetentionPlanEntry['review'] } {
+  const rule = active.policy.retentionByCategory
+    .get(action.categoryId)
+    ?.find((candidate) => candidate.id === action.ruleId);
+  const section = rule?.definition.review;
+  if (action.action !== 'review' || rule?.extendBy === undefined || section === undefined) {
+    return { action: action.action, dueAt: action.dueAt, review: null };
+  }
+  const state = reviewState(
+    { onNo: section.on_no, onNoAnswer: section.on_no_answer, extendBy: rule.extendBy },
+    action.dueAt,
+    reviews.filter((review) => review.ruleId === action.ruleId),
+    asOf,
+  );
+  switch (state.kind) {
+    case 'scheduled':
+      return { action: 'review', dueAt: state.dueAt, review: null };
+    case 'ask':
+      return {
+        action: 'review',
+        dueAt: state.dueAt,
+        review: { stage: 'ask', reviewId: state.reviewId },
+      };
+    case 'awaiting':
+      return {
+        action: section.on_no_answer === 'keep' ? 'review' : section.on_no_answer,
+        dueAt: state.answerDueAt,
+        review: { stage: 'awaiting-answer', reviewId: state.reviewId },
+      };
+    case 'end':
+      return {
+        action: state.action,
+        dueAt: state.dueAt,
+        review: { stage: state.because, reviewId: state.reviewId },
+      };
+  }
 }
 
 /**

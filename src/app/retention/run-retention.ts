@@ -1,45 +1,80 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { anonymisedIn, anonymiseRecord } from '../../domain/anonymise.js';
 import { AppError } from '../../errors.js';
-import { inTransaction } from '../../store/db.js';
+import { inTransaction, type Executor } from '../../store/db.js';
 import { purgeDestroyedKeyPages } from '../../store/key-store.js';
-import { createPersonStore } from '../../store/person-store.js';
+import { createPersonStore, type PersonRow } from '../../store/person-store.js';
+import {
+  createRetentionActionStore,
+  type RetentionReviewRow,
+} from '../../store/retention-action-store.js';
 import { createRetentionStore } from '../../store/retention-store.js';
+import type { OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeSystemAction } from '../authorize.js';
 import { actorOf, type Actor, type AppDeps } from '../context.js';
+import type { KeyDeps } from '../keys/key-hierarchy.js';
 import { erasePersonIn } from '../people/delete-person.js';
-import { planningContext, planPerson } from './plan-retention.js';
+import { categoryValues } from '../people/people-support.js';
+import type { ActivePolicy } from '../policy/policy-registry.js';
+import { answerDeadline, askRetentionReviews } from './ask-retention-reviews.js';
+import {
+  planningContext,
+  planPerson,
+  type PlanningContext,
+  type RetentionPlanEntry,
+} from './plan-retention.js';
 
 export const RetentionRunReport = z.object({
   asOf: z.string(),
   policyVersionId: z.string(),
   peopleChecked: z.number().int(),
   categoriesDeleted: z.number().int(),
-  peopleErased: z.number().int().describe('Everyone whose every category was due: erased whole'),
+  categoriesAnonymised: z
+    .number()
+    .int()
+    .describe('Identifiers removed, the rest generalised or kept as anonymous records'),
+  peopleErased: z.number().int().describe('Everyone whose every category ended: erased whole'),
+  reviewsAsked: z.number().int().describe('Questions of review rules put to people or staff'),
+  reviewEmails: z.object({
+    sent: z.number().int(),
+    noAddress: z.number().int().describe('Nobody to email: silence decides after the period'),
+    failed: z.number().int().describe('The mail server refused: asked again at the next run'),
+  }),
   held: z.number().int().describe('Due, but under a legal hold: left alone'),
   lockedElsewhere: z.number().int().describe('Being swept by another instance: left to it'),
-  notYetAutomated: z
-    .record(z.string(), z.number().int())
-    .describe('Due anonymise and review actions: this version does not run them yet'),
 });
 export type RetentionRunReport = z.infer<typeof RetentionRunReport>;
+
+type RunDeps = Pick<
+  AppDeps,
+  'store' | 'clock' | 'ids' | 'policies' | 'masterKeys' | 'mailer' | 'publicBaseUrl'
+>;
 
 const PAGE = 200;
 
 /**
- * Runs the `delete` actions due at `asOf`, one person per transaction, so a process killed midway
- * leaves each person either untouched or done, and the next run picks up the rest. Each person is
- * planned again inside their transaction (idempotent: what is gone is not due) and, on PostgreSQL,
- * claimed with an advisory lock, so two instances never act on the same person. A person whose
- * every category is due is erased whole (their key crypto-shredded); otherwise the due categories'
- * rows are deleted. Every action is audited with its rule and policy version; held data is left
- * alone. Memory is bounded by the page of people, not the organisation.
+ * Runs the retention actions due at `asOf`: delete, anonymise, and the questions and outcomes of
+ * review rules. People are read a page at a time (memory is bounded by the page, not the
+ * organisation) and planned; only someone with something due gets a transaction, in which they
+ * are claimed (a PostgreSQL advisory lock, so two instances never act on the same person) and
+ * planned again (idempotent: what is gone is not due). So a process killed midway leaves each
+ * person untouched or done, and the next run picks up the rest.
+ *
+ * Someone whose every category ends (deleted or anonymised) is erased whole, their key
+ * crypto-shredded; otherwise each due category is anonymised or deleted on its own. Every action
+ * is audited with its rule and policy version, and the run's report too. Held data is left alone.
+ * Review emails leave after their person's transaction commits.
  */
 export async function runRetention(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies' | 'masterKeys'>,
+  deps: RunDeps,
   actor: Actor,
   organizationId: string,
-  options: { asOf?: Date; onProgress?: (checked: number) => void } = {},
+  options: {
+    asOf?: Date;
+    onProgress?: (progress: { checked: number; total: number }) => void;
+  } = {},
 ): Promise<RetentionRunReport> {
   const { scope, active } = await authorizeSystemAction(
     { db: deps.store.db, policies: deps.policies },
@@ -57,11 +92,17 @@ export async function runRetention(
     policyVersionId: active.versionId,
     peopleChecked: 0,
     categoriesDeleted: 0,
+    categoriesAnonymised: 0,
     peopleErased: 0,
+    reviewsAsked: 0,
+    reviewEmails: { sent: 0, noAddress: 0, failed: 0 },
     held: 0,
     lockedElsewhere: 0,
-    notYetAutomated: {},
   };
+  const run = { deps, keyDeps, actor, scope, active, report, asOf };
+  // For the progress bar only: people added during the run are swept too, so it may overshoot.
+  const total =
+    options.onProgress === undefined ? 0 : await createPersonStore(deps.store.db).count(scope);
   let afterId: string | undefined;
   for (;;) {
     const page = await createPersonStore(deps.store.db).list(scope, {
@@ -71,61 +112,13 @@ export async function runRetention(
     const context = await planningContext(deps.store.db, scope, active, asOf);
     for (const listed of page) {
       report.peopleChecked += 1;
-      await inTransaction(deps.store, async (trx) => {
-        if (
-          !(await createRetentionStore(trx, deps.store.dialect).tryLockPerson(scope, listed.id))
-        ) {
-          report.lockedElsewhere += 1;
-          return;
-        }
-        // Planned again inside the claim: another run may have done this person already.
-        const person = await createPersonStore(trx).findById(scope, listed.id);
-        if (person === undefined) {
-          return;
-        }
-        const entries = await planPerson(keyDeps, trx, context, person);
-        report.held += entries.filter((entry) => entry.status === 'held').length;
-        const due = entries.filter((entry) => entry.status === 'due');
-        const deletions = due.filter((entry) => entry.action === 'delete');
-        for (const entry of due) {
-          if (entry.action !== 'delete' && entry.action !== null) {
-            report.notYetAutomated[entry.action] = (report.notYetAutomated[entry.action] ?? 0) + 1;
-          }
-        }
-        if (deletions.length === 0) {
-          return;
-        }
-        const rules = Object.fromEntries(deletions.map((entry) => [entry.category, entry.rule]));
-        if (deletions.length === entries.length) {
-          await erasePersonIn(keyDeps, trx, scope, person.id, {
-            actor: actorOf(actor),
-            origin: undefined,
-            action: 'retention.person-erased',
-            details: { rules, policyVersionId: active.versionId, asOf: report.asOf },
-          });
-          report.peopleErased += 1;
-          report.categoriesDeleted += deletions.length;
-          return;
-        }
-        const people = createPersonStore(trx);
-        for (const entry of deletions) {
-          await people.deleteCategory(scope, person.id, entry.category);
-          await writeAuditEvent(keyDeps, trx, scope, undefined, {
-            ...actorOf(actor),
-            action: 'retention.category-deleted',
-            outcome: 'success',
-            subjectId: person.id,
-            details: {
-              category: entry.category,
-              rule: entry.rule,
-              dueAt: entry.dueAt,
-              policyVersionId: active.versionId,
-            },
-          });
-          report.categoriesDeleted += 1;
-        }
-      });
-      options.onProgress?.(report.peopleChecked);
+      const planned = await planPerson(keyDeps, deps.store.db, context, listed);
+      if (planned.some((entry) => entry.status === 'due')) {
+        await sweepPerson(run, context, listed.id);
+      } else {
+        report.held += planned.filter((entry) => entry.status === 'held').length;
+      }
+      options.onProgress?.({ checked: report.peopleChecked, total });
     }
     if (page.length < PAGE) {
       break;
@@ -145,4 +138,192 @@ export async function runRetention(
     }),
   );
   return report;
+}
+
+interface Run {
+  deps: RunDeps;
+  keyDeps: KeyDeps;
+  actor: Actor;
+  scope: OrganizationScope;
+  active: ActivePolicy;
+  report: RetentionRunReport;
+  /** The run's instant: what it writes is dated then (a simulated run acts as of its date). */
+  asOf: Date;
+}
+
+/** One person's due actions in one transaction, then their review emails. */
+async function sweepPerson(run: Run, context: PlanningContext, personId: string): Promise<void> {
+  const { deps, report, scope } = run;
+  const toAsk = await inTransaction(deps.store, async (trx) => {
+    if (!(await createRetentionStore(trx, deps.store.dialect).tryLockPerson(scope, personId))) {
+      report.lockedElsewhere += 1;
+      return undefined;
+    }
+    // Planned again inside the claim: another run may have done this person already.
+    const person = await createPersonStore(trx).findById(scope, personId);
+    if (person === undefined) {
+      return undefined;
+    }
+    const entries = await planPerson(run.keyDeps, trx, context, person);
+    report.held += entries.filter((entry) => entry.status === 'held').length;
+    const due = entries.filter((entry) => entry.status === 'due');
+    const ends = due.filter((entry) => entry.action === 'delete' || entry.action === 'anonymise');
+    for (const entry of ends.filter((end) => end.action === 'anonymise')) {
+      await anonymiseCategory(run, trx, person, entry);
+    }
+    const deletions = ends.filter((entry) => entry.action === 'delete');
+    if (ends.length === entries.length) {
+      await erasePersonIn(run.keyDeps, trx, scope, person.id, {
+        actor: actorOf(run.actor),
+        origin: undefined,
+        action: 'retention.person-erased',
+        details: {
+          rules: Object.fromEntries(ends.map((entry) => [entry.category, entry.rule])),
+          policyVersionId: run.active.versionId,
+          asOf: report.asOf,
+        },
+      });
+      report.peopleErased += 1;
+      report.categoriesDeleted += deletions.length;
+      return undefined;
+    }
+    for (const entry of deletions) {
+      await createPersonStore(trx).deleteCategory(scope, person.id, entry.category);
+      await auditAction(run, trx, person.id, 'retention.category-deleted', entry);
+      report.categoriesDeleted += 1;
+    }
+    const questions = await putQuestions(
+      run,
+      trx,
+      person,
+      due.filter((entry) => entry.action === 'review'),
+    );
+    return questions.length === 0 ? undefined : { person, questions };
+  });
+  if (toAsk !== undefined) {
+    const delivery = await askRetentionReviews(
+      deps,
+      scope,
+      run.active,
+      toAsk.person,
+      toAsk.questions,
+      run.asOf,
+    );
+    report.reviewEmails[delivery === 'no-address' ? 'noAddress' : delivery] += 1;
+  }
+}
+
+/**
+ * Replaces one category of a person by an anonymous record (what the policy's `anonymise` marks
+ * on its fields keep, generalised as declared) that holds nothing leading back to them, then
+ * deletes the category. The audit entry names the person, category and rule, never the record.
+ */
+async function anonymiseCategory(
+  run: Run,
+  trx: Executor,
+  person: PersonRow,
+  entry: RetentionPlanEntry,
+): Promise<void> {
+  const { scope } = run;
+  const people = createPersonStore(trx);
+  const rows = (await people.values(scope, person.id)).filter(
+    (row) => row.categoryId === entry.category,
+  );
+  const values = await categoryValues(run.keyDeps, trx, scope, person.id, entry.category, rows);
+  const fields = run.active.policy.categories.get(entry.category)?.definition.fields ?? [];
+  const kept = values === 'erased' ? undefined : anonymiseRecord(fields, values);
+  if (kept !== undefined) {
+    await createRetentionActionStore(trx).insertAnonymised(scope, {
+      // Random, not the sequential-looking ids of personal records: nothing orders it by person.
+      id: randomUUID(),
+      categoryId: entry.category,
+      ruleId: entry.rule ?? '',
+      fields: kept,
+      anonymisedIn: anonymisedIn(run.asOf),
+    });
+  }
+  await people.deleteCategory(scope, person.id, entry.category);
+  await auditAction(run, trx, person.id, 'retention.category-anonymised', entry, {
+    fieldsKept: Object.keys(kept ?? {}).sort(),
+  });
+  run.report.categoriesAnonymised += 1;
+}
+
+/**
+ * Records the questions of due review rules: asked of the person (emailed after commit) or of
+ * staff (in the queue at once, the answer period starting now). A question asked before that
+ * never reached anyone is asked again rather than recorded twice.
+ */
+async function putQuestions(
+  run: Run,
+  trx: Executor,
+  person: PersonRow,
+  asks: readonly RetentionPlanEntry[],
+): Promise<RetentionReviewRow[]> {
+  const { scope, deps, active } = run;
+  const store = createRetentionActionStore(trx);
+  const existing = await store.reviewsOf(scope, person.id);
+  const now = run.asOf;
+  const toEmail: RetentionReviewRow[] = [];
+  for (const entry of asks) {
+    const again = existing.find((review) => review.id === entry.review?.reviewId);
+    if (again !== undefined) {
+      toEmail.push(again);
+      continue;
+    }
+    const rule = active.policy.retentionByCategory
+      .get(entry.category)
+      ?.find((candidate) => candidate.id === entry.rule);
+    const askStaff = rule?.definition.review?.ask === 'staff';
+    const review: RetentionReviewRow = {
+      id: deps.ids.next(),
+      personId: person.id,
+      ruleId: entry.rule ?? '',
+      categoryId: entry.category,
+      cycleDueAt: entry.dueAt ?? now.toISOString(),
+      askedAt: now.toISOString(),
+      askedVia: askStaff ? 'staff' : 'subject',
+      answerDueAt: null,
+      answer: null,
+      answeredAt: null,
+      answeredBy: null,
+    };
+    if (askStaff) {
+      review.answerDueAt = answerDeadline(active, review, now);
+    }
+    await store.insertReview(scope, review);
+    await auditAction(run, trx, person.id, 'retention.review-opened', entry, {
+      askedVia: review.askedVia,
+      answerDueAt: review.answerDueAt,
+    });
+    run.report.reviewsAsked += 1;
+    if (!askStaff) {
+      toEmail.push(review);
+    }
+  }
+  return toEmail;
+}
+
+async function auditAction(
+  run: Run,
+  trx: Executor,
+  personId: string,
+  action: string,
+  entry: RetentionPlanEntry,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await writeAuditEvent(run.keyDeps, trx, run.scope, undefined, {
+    ...actorOf(run.actor),
+    action,
+    outcome: 'success',
+    subjectId: personId,
+    details: {
+      category: entry.category,
+      rule: entry.rule,
+      dueAt: entry.dueAt,
+      review: entry.review,
+      policyVersionId: run.active.versionId,
+      ...extra,
+    },
+  });
 }

@@ -14,8 +14,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Writable } from 'node:stream';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { systemActor } from '../../app/context.js';
@@ -26,6 +24,7 @@ import {
   type ImportProgress,
 } from '../../app/people/import-people.js';
 import { isAppError } from '../../errors.js';
+import { progressBarFor } from '../progress-bar.js';
 import { EXIT, type CliContext } from '../context.js';
 import { reportInvalidInput } from '../report-error.js';
 import { withOrganization } from './policy-versions.js';
@@ -182,25 +181,13 @@ function createProgress(
   context: CliContext,
   fileSize: number,
 ): { update: (progress: ImportProgress) => void; stop: () => void } {
-  if (context.isInteractive !== true) {
+  const bar = progressBarFor(
+    context,
+    '{phase} [{bar}] {percentage}% | {detail} | {eta_formatted} left',
+  );
+  if (bar === undefined) {
     return { update: () => undefined, stop: () => undefined };
   }
-  // cli-progress draws on a stream; this one forwards to the context's standard error.
-  const stream = Object.assign(
-    new Writable({
-      write(chunk: Buffer | string, _encoding, callback) {
-        context.stderr(String(chunk));
-        callback();
-      },
-    }),
-    { isTTY: true },
-  );
-  const bar = new SingleBar({
-    stream,
-    format: '{phase} [{bar}] {percentage}% | {detail} | {eta_formatted} left',
-    hideCursor: true,
-    etaBuffer: 50,
-  });
   let phase: ImportProgress['phase'] | undefined;
   return {
     update: (progress) => {

@@ -8,6 +8,7 @@ import { systemActor } from '../../app/context.js';
 import { planRetention } from '../../app/retention/plan-retention.js';
 import { runRetention } from '../../app/retention/run-retention.js';
 import { EXIT, type CliContext } from '../context.js';
+import { progressBarFor } from '../progress-bar.js';
 import { withOrganization } from './policy-versions.js';
 
 const PlanFlags = z.object({
@@ -81,7 +82,7 @@ export function registerRetentionCommands(program: Command, context: CliContext)
   retention
     .command('run')
     .description(
-      'Carry out the delete actions due now (or as of a date): one person per transaction, safe to stop and rerun',
+      'Carry out the retention actions due now (or as of a date): delete, anonymise, review questions; one person per transaction, safe to stop and rerun',
     )
     .requiredOption('--org <slug>', 'the organisation’s short name, e.g. kexara')
     .option('--as-of <date>', 'run as of this date (default: now)')
@@ -102,22 +103,30 @@ export function registerRetentionCommands(program: Command, context: CliContext)
         context,
         db === undefined ? { org } : { org, db },
         async (deps, organization) => {
+          const bar = progressBarFor(
+            context,
+            'Sweeping [{bar}] {percentage}% | {value}/{total} people | {eta_formatted} left',
+          );
           const report = await runRetention(deps, systemActor(organization.id), organization.id, {
             ...(asOf === undefined ? {} : { asOf: instantOf(asOf) }),
-            onProgress: (checked) => {
-              if (context.isInteractive === true && checked % 1000 === 0) {
-                context.stderr(`\r${checked} people checked…`);
+            onProgress: ({ checked, total }) => {
+              if (bar === undefined) {
+                return;
               }
+              if (checked === 1) {
+                bar.start(Math.max(total, 1), 0);
+              }
+              bar.update(Math.min(checked, Math.max(total, checked)));
             },
           });
-          const notYet = Object.entries(report.notYetAutomated)
-            .map(([action, count]) => `${count} ${action}`)
-            .join(', ');
+          bar?.stop();
+          const emails = report.reviewEmails;
           context.stdout(
             `${organization.slug}: retention run as of ${report.asOf}: ${report.peopleChecked} people checked, ` +
-              `${report.categoriesDeleted} categories deleted (${report.peopleErased} people erased whole), ` +
-              `${report.held} held, ${report.lockedElsewhere} left to another instance` +
-              `${notYet === '' ? '' : `; not run yet: ${notYet}`}\n`,
+              `${report.categoriesDeleted} categories deleted, ${report.categoriesAnonymised} anonymised ` +
+              `(${report.peopleErased} people erased whole), ${report.reviewsAsked} review questions opened ` +
+              `(emails: ${emails.sent} sent, ${emails.noAddress} without an address, ${emails.failed} failed), ` +
+              `${report.held} held, ${report.lockedElsewhere} left to another instance\n`,
           );
         },
       );
