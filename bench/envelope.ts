@@ -100,7 +100,7 @@ try {
     });
   }
   const keys = createKeyStore(store.db, store.dialect);
-  const row = await keys.findSubjectKey(scope, 'person-1');
+  const row = await keys.findSubjectKey(scope, 'person-1', 'health');
   if (row === undefined) {
     throw new Error('no key row');
   }
@@ -111,7 +111,9 @@ try {
     key.fill(0);
   });
   let next = 0;
-  const read = await measure(1500, () => keys.findSubjectKey(scope, `person-${next++ % 1000}`));
+  const read = await measure(1500, () =>
+    keys.findSubjectKey(scope, `person-${next++ % 1000}`, 'health'),
+  );
 
   // 3. The full decryption use case, one field.
   next = 0;

@@ -141,7 +141,18 @@ export interface OrganizationKeysTable {
 export interface SubjectKeysTable {
   organization_id: string;
   subject_id: string;
-  /** NULL only for a person shredded before any key was made for them. */
+  /**
+   * Which of the person's data the key encrypts: a policy category id (kebab-case); a reserved id
+   * starting with `#` for data outside the policy's categories (`#consent-evidence`); `*` for the
+   * person-wide key made before per-category keys (it serves every category of its person, and a
+   * destroyed `*` row marks a shredded person); or `<id>~<suffix>` for a destroyed key set aside
+   * when its category was written again (kept as the record of the destruction).
+   */
+  category_id: string;
+  /**
+   * The organisation key that wrapped it; kept after destruction, when a live one means a rotation
+   * is still owed. NULL only for the marker of a person shredded before any key was made for them.
+   */
   organization_key_id: string | null;
   /** `v1.…` wrapped by the organisation key; NULL once destroyed (crypto-shredded). */
   wrapped_key: string | null;

@@ -126,7 +126,11 @@ describeEachDialect('crypto-shredding a person', (context) => {
 
   it('audits key.shred in the same transaction, naming the person but no data or key', async () => {
     const { deps, scope } = await organizationWithAliceAndBob(provider(M1));
-    const before = await createKeyStore(store().db, dialect).findSubjectKey(scope, 'alice');
+    const before = await createKeyStore(store().db, dialect).findSubjectKey(
+      scope,
+      'alice',
+      'health',
+    );
     await shredSubjectKey(deps, scope, { subjectId: 'alice', ...OPERATOR });
     const entries = await createAuditStore(store().db, dialect).list(scope, {
       action: 'key.shred',
@@ -152,7 +156,7 @@ describeEachDialect('crypto-shredding a person', (context) => {
       await record(deps, scope, `child-${index}`, { report: `report ${index}` });
     }
     const keys = createKeyStore(store().db, dialect);
-    const alice = await keys.findSubjectKey(scope, 'alice');
+    const alice = await keys.findSubjectKey(scope, 'alice', 'health');
     const organizationKey = await keys.findCurrentOrganizationKey(scope);
     const wrappedSubjectKey = alice?.wrappedKey ?? '';
     const wrappedOrganizationKey = organizationKey?.wrappedKey ?? '';
@@ -168,7 +172,7 @@ describeEachDialect('crypto-shredding a person', (context) => {
     expect(raw.includes(wrappedSubjectKey)).toBe(false);
     expect(raw.includes(wrappedOrganizationKey)).toBe(false);
     expect(raw.includes(ALICE_HEALTH.report)).toBe(false);
-    expect((await keys.findSubjectKey(scope, 'alice'))?.wrappedKey).toBe(null);
+    expect((await keys.findSubjectKey(scope, 'alice', 'health'))?.wrappedKey).toBe(null);
   });
 
   it('issue 5: a copy taken before shredding stays readable only while the master key that wrapped the destroyed organisation key is kept', async () => {
@@ -187,7 +191,11 @@ describeEachDialect('crypto-shredding a person', (context) => {
     const { deps, scope } = await organizationWithAliceAndBob(provider(M1));
     const copy = await copyDatabase(context, scope);
     try {
-      const copied = await createKeyStore(copy.store.db, dialect).findSubjectKey(scope, 'alice');
+      const copied = await createKeyStore(copy.store.db, dialect).findSubjectKey(
+        scope,
+        'alice',
+        'health',
+      );
       const copiedFields = await loadFields(copy.store.db, scope, 'alice');
 
       await shredSubjectKey(deps, scope, { subjectId: 'alice', ...OPERATOR });
@@ -216,7 +224,7 @@ describeEachDialect('crypto-shredding a person', (context) => {
       const withLiveRows = await failure(
         openSubjectDataKey(remaining, scope, {
           ...copied,
-          organizationKey: (await live.findSubjectKey(scope, 'bob'))?.organizationKey,
+          organizationKey: (await live.findSubjectKey(scope, 'bob', 'health'))?.organizationKey,
         }),
       );
       expect(withLiveRows).toBeInstanceOf(DecryptionError);
@@ -234,7 +242,7 @@ describeEachDialect('crypto-shredding a person', (context) => {
           currentKey,
           current.id,
           copied.wrappedKey ?? '',
-          subjectKeyContext(scope.organizationId, 'alice'),
+          subjectKeyContext(scope.organizationId, 'alice', 'health'),
         ),
       ).toThrow(DecryptionError);
       // Alice's ciphertexts do not open under any data key that remains (Bob's, here).
@@ -243,6 +251,7 @@ describeEachDialect('crypto-shredding a person', (context) => {
         store().db,
         scope,
         'bob',
+        'health',
       );
       for (const [field, ciphertext] of Object.entries(copiedFields)) {
         const bound = fieldAssociatedData({

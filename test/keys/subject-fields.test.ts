@@ -65,9 +65,9 @@ describeEachDialect('encrypting a person’s fields', ({ store }) => {
         throw new Error('the write fails after encryption');
       }),
     ).rejects.toThrow('the write fails');
-    expect(await createKeyStore(store().db, store().dialect).findSubjectKey(scope, 'child-1')).toBe(
-      undefined,
-    );
+    expect(
+      await createKeyStore(store().db, store().dialect).findSubjectKey(scope, 'child-1', 'health'),
+    ).toBe(undefined);
     expect(
       await createKeyStore(store().db, store().dialect).findCurrentOrganizationKey(scope),
     ).toBe(undefined);
@@ -93,6 +93,18 @@ describeEachDialect('encrypting a person’s fields', ({ store }) => {
     await expect(
       decrypt(deps, scope, 'alice', { medication: alice.allergies ?? '' }),
     ).rejects.toBeInstanceOf(DecryptionError);
+    // Another category of the same person: no key of that category yet, then a key of its own.
+    const missing = await decrypt(deps, scope, 'alice', alice, 'contact').catch(
+      (caught: unknown) => caught,
+    );
+    expect((missing as KeyUnavailableError).reason).toBe('subject-key-missing');
+    await inTransaction(deps.store, (trx) =>
+      encryptSubjectFields(deps, trx, scope, {
+        subjectId: 'alice',
+        category: 'contact',
+        fields: { phone: '+57 300 000 0000' },
+      }),
+    );
     await expect(decrypt(deps, scope, 'alice', alice, 'contact')).rejects.toBeInstanceOf(
       DecryptionError,
     );
@@ -124,7 +136,7 @@ describeEachDialect('encrypting a person’s fields', ({ store }) => {
       sealed.set(person, await encrypt(deps, scope, person, { allergies: `allergy ${person}` }));
     }
     const keys = createKeyStore(store().db, store().dialect);
-    const before = await keys.findSubjectKey(scope, 'child-0');
+    const before = await keys.findSubjectKey(scope, 'child-0', 'health');
 
     const result = await rotateOrganizationKey(deps, scope, OPERATOR);
 
@@ -133,7 +145,7 @@ describeEachDialect('encrypting a person’s fields', ({ store }) => {
       return;
     }
     expect(result.rewrappedSubjectKeys).toBe(people.length);
-    const after = await keys.findSubjectKey(scope, 'child-0');
+    const after = await keys.findSubjectKey(scope, 'child-0', 'health');
     expect(after?.organizationKeyId).toBe(result.organizationKeyId);
     expect(after?.wrappedKey).not.toBe(before?.wrappedKey);
     for (const person of people) {

@@ -4,6 +4,7 @@ import { inTransaction, openStore, type Store } from '../../src/store/db.js';
 import { TENANT_TABLES } from '../../src/store/migrations/0005-tenant-row-security.js';
 import { CONSENT_TABLES } from '../../src/store/migrations/0006-consent.js';
 import { RETENTION_TABLES } from '../../src/store/migrations/0008-retention-events-and-holds.js';
+import { RETENTION_ACTION_TABLES } from '../../src/store/migrations/0009-retention-actions.js';
 import { createOrganizationStore } from '../../src/store/organization-store.js';
 import { createPersonStore } from '../../src/store/person-store.js';
 import { createPolicyVersionStore } from '../../src/store/policy-version-store.js';
@@ -85,7 +86,12 @@ describe.runIf(DIALECTS.includes('postgres'))('row-level security [postgres]', (
         where a.attrelid = c.oid and a.attname = 'organization_id' and not a.attisdropped)
       order by c.relname`.execute(privileged.db);
     expect(tables.rows.map((row) => row.name).sort()).toEqual(
-      [...TENANT_TABLES, ...CONSENT_TABLES, ...RETENTION_TABLES].sort(),
+      [
+        ...TENANT_TABLES,
+        ...CONSENT_TABLES,
+        ...RETENTION_TABLES,
+        ...RETENTION_ACTION_TABLES,
+      ].sort(),
     );
     for (const table of tables.rows) {
       expect({ table: table.name, enabled: table.enabled, forced: table.forced }).toEqual({

@@ -5,6 +5,7 @@ import { createConsentStore } from '../../store/consent-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { actorOf, type AppDeps, type Principal, type RequestOrigin } from '../context.js';
 import { decryptSubjectFields } from '../keys/decrypt-subject-fields.js';
+import { CONSENT_EVIDENCE_KEY } from '../keys/key-hierarchy.js';
 import { authorizeConsentWork, isErasedKeyError } from '../people/people-support.js';
 
 export const ConsentEvidence = z.object({
@@ -45,6 +46,7 @@ export async function readConsentEvidence(
     plain = await decryptSubjectFields(auditDeps, deps.store.db, scope, {
       subjectId: personId,
       category: 'consent-evidence',
+      keyCategory: CONSENT_EVIDENCE_KEY,
       fields: { [recordId]: stored.evidence },
     });
   } catch (error) {

@@ -15,6 +15,7 @@ import {
   type RequestOrigin,
 } from '../context.js';
 import { encryptSubjectFields } from '../keys/encrypt-subject-fields.js';
+import { CONSENT_EVIDENCE_KEY } from '../keys/key-hierarchy.js';
 import { addressFor, addressHash, contactAddressesOf } from '../marketing/contact-addresses.js';
 import { authorizeConsentWork } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
@@ -278,6 +279,7 @@ export async function recordConsentIn(
     const sealed = await encryptSubjectFields(deps, trx, scope, {
       subjectId: person.id,
       category: 'consent-evidence',
+      keyCategory: CONSENT_EVIDENCE_KEY,
       fields: { [id]: request.evidence.base64 },
     });
     evidence = sealed[id] ?? null;

@@ -6,15 +6,28 @@ import { obtainSubjectDataKey, type KeyDeps } from './key-hierarchy.js';
 /** One person's values of one category, field name → plaintext (or → ciphertext when encrypted). */
 export interface SubjectFields {
   subjectId: string;
+  /** The category the values belong to: bound into every ciphertext. */
   category: string;
+  /**
+   * The category whose data key encrypts them, when not `category` itself: a reserved id for
+   * data outside the policy's categories, e.g. `CONSENT_EVIDENCE_KEY` (key-hierarchy.ts). Kept
+   * apart from `category` so that choosing a key never changes what ciphertexts are bound to.
+   */
+  keyCategory?: string;
   fields: Readonly<Record<string, string>>;
 }
 
+/** The category whose data key serves these fields. */
+export function keyCategoryOf(input: SubjectFields): string {
+  return input.keyCategory ?? input.category;
+}
+
 /**
- * Encrypts the fields of a category marked encrypted under the person's data key, in the caller's
- * transaction (which also stores the ciphertexts): the key is created there on first use, so a
- * rolled-back write leaves no key behind. Each ciphertext is bound to (organisation, person,
- * category, field). Throws KeyUnavailableError for a person who was shredded.
+ * Encrypts the fields of a category marked encrypted under the data key of that person and
+ * category (or their person-wide key, for a person who predates per-category keys), in the
+ * caller's transaction (which also stores the ciphertexts): the key is created there on first
+ * use, so a rolled-back write leaves no key behind. Each ciphertext is bound to (organisation,
+ * person, category, field). Throws KeyUnavailableError for a person who was shredded.
  */
 export async function encryptSubjectFields(
   deps: KeyDeps,
@@ -22,12 +35,18 @@ export async function encryptSubjectFields(
   scope: OrganizationScope,
   input: SubjectFields,
 ): Promise<Record<string, string>> {
-  const dataKey = await obtainSubjectDataKey(deps, trx, scope, input.subjectId);
+  const dataKey = await obtainSubjectDataKey(
+    deps,
+    trx,
+    scope,
+    input.subjectId,
+    keyCategoryOf(input),
+  );
   return withFieldKey(dataKey, scope, input, encryptValue);
 }
 
 /**
- * Applies `transform` (encrypt or decrypt) to every field with the person's data key, binding each
+ * Applies `transform` (encrypt or decrypt) to every field with the data key, binding each
  * value to its organisation, person, category and field, and zeroes the key afterwards.
  */
 export function withFieldKey(

@@ -2,7 +2,7 @@ import type { Clock, IdGenerator } from '../../clock.js';
 import { KeyUnavailableError, generateKey, unwrapKey, wrapKey } from '../../crypto/envelope.js';
 import type { MasterKeyProvider } from '../../crypto/master-key.js';
 import type { Dialect, Executor } from '../../store/db.js';
-import { createKeyStore, type SubjectKeyRow } from '../../store/key-store.js';
+import { PERSON_WIDE_KEY, createKeyStore, type SubjectKeyRow } from '../../store/key-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 
 /**
@@ -28,9 +28,48 @@ export function organizationKeyContext(organizationId: string, organizationKeyId
   return JSON.stringify(['custodia.organization-key', organizationId, organizationKeyId]);
 }
 
-/** Binds a person's data key to its organisation and person: wrapped keys cannot be swapped. */
-export function subjectKeyContext(organizationId: string, subjectId: string): string {
-  return JSON.stringify(['custodia.subject-key', organizationId, subjectId]);
+/**
+ * The key category of consent evidence (the scanned, signed form): outside the policy's
+ * categories, whose ids are kebab-case, so no policy category can share (and shred) its key.
+ */
+export const CONSENT_EVIDENCE_KEY = '#consent-evidence';
+
+/**
+ * Binds a data key to its organisation, person and category: wrapped keys cannot be swapped
+ * between people, nor between one person's categories. A person-wide key keeps the context it was
+ * wrapped with before per-category keys existed, so it still unwraps.
+ */
+export function subjectKeyContext(
+  organizationId: string,
+  subjectId: string,
+  categoryId: string,
+): string {
+  return categoryId === PERSON_WIDE_KEY
+    ? JSON.stringify(['custodia.subject-key', organizationId, subjectId])
+    : JSON.stringify(['custodia.subject-category-key', organizationId, subjectId, categoryId]);
+}
+
+/**
+ * The row that decides a person's key for a category, among the rows `findSubjectKeys` read for
+ * [`*`, category]: a person-wide row when there is one (live: the person predates per-category
+ * keys and it serves everything; destroyed: the person was shredded), else the category's own.
+ */
+export function governingSubjectKey(
+  rows: readonly SubjectKeyRow[],
+  categoryId: string,
+): SubjectKeyRow | undefined {
+  return (
+    rows.find((row) => row.categoryId === PERSON_WIDE_KEY) ??
+    rows.find((row) => row.categoryId === categoryId)
+  );
+}
+
+/**
+ * Whether a governing row settles a write without a new key: a live key is used, and a destroyed
+ * person-wide row is a shredded person, refused. A destroyed category key does not.
+ */
+function settlesWithoutNewKey(row: SubjectKeyRow): boolean {
+  return row.destroyedAt === null || row.categoryId === PERSON_WIDE_KEY;
 }
 
 async function unwrapOrganizationKey(
@@ -46,8 +85,8 @@ async function unwrapOrganizationKey(
 }
 
 /**
- * Unwraps a person's data key from its row. Throws KeyUnavailableError when the person was
- * shredded, their organisation key destroyed, or its master key is not configured.
+ * Unwraps a data key from its row. Throws KeyUnavailableError when the key was shredded (the
+ * person's, or that category's), its organisation key destroyed, or its master key not configured.
  */
 export async function openSubjectDataKey(
   masterKeys: MasterKeyProvider,
@@ -57,7 +96,9 @@ export async function openSubjectDataKey(
   if (row.destroyedAt !== null || row.wrappedKey === null || row.organizationKeyId === null) {
     throw new KeyUnavailableError(
       'subject-key-destroyed',
-      'This person’s data key was destroyed (crypto-shredded); their encrypted fields cannot be read.',
+      row.categoryId === PERSON_WIDE_KEY
+        ? 'This person’s data key was destroyed (crypto-shredded); their encrypted fields cannot be read.'
+        : 'The data key of this category of the person was destroyed (crypto-shredded); its encrypted fields cannot be read.',
     );
   }
   if (row.organizationKey?.wrappedKey === null || row.organizationKey === undefined) {
@@ -75,60 +116,94 @@ export async function openSubjectDataKey(
       organizationKey,
       row.organizationKeyId,
       row.wrappedKey,
-      subjectKeyContext(scope.organizationId, row.subjectId),
+      subjectKeyContext(scope.organizationId, row.subjectId, row.categoryId),
     );
   } finally {
     organizationKey.fill(0);
   }
 }
 
-/** The person's data key for reading; throws KeyUnavailableError when there is none to open. */
+/**
+ * The data key of one category of a person, for reading (the person-wide key for a person who
+ * predates per-category keys). Throws KeyUnavailableError when there is none to open.
+ */
 export async function readSubjectDataKey(
   deps: Pick<KeyDeps, 'masterKeys' | 'dialect'>,
   db: Executor,
   scope: OrganizationScope,
   subjectId: string,
+  categoryId: string,
 ): Promise<Buffer> {
-  const row = await createKeyStore(db, deps.dialect).findSubjectKey(scope, subjectId);
+  const rows = await createKeyStore(db, deps.dialect).findSubjectKeys(scope, subjectId, [
+    PERSON_WIDE_KEY,
+    categoryId,
+  ]);
+  const row = governingSubjectKey(rows, categoryId);
   if (row === undefined) {
     throw new KeyUnavailableError(
       'subject-key-missing',
-      'No data key exists for this person, so none of their fields were encrypted here.',
+      'No data key exists for this person and category, so none of those fields were encrypted here.',
     );
   }
   return openSubjectDataKey(deps.masterKeys, scope, row);
 }
 
 /**
- * The person's data key for writing, created (with the organisation's first key if need be) on
- * first use in the caller's transaction, so the key commits or rolls back with the data it
- * encrypts. Refuses a person who was shredded: their data must not come back under a new key.
+ * The data key of one category of a person, for writing, created (with the organisation's first
+ * key if need be) on first use in the caller's transaction, so the key commits or rolls back with
+ * the data it encrypts. A person who predates per-category keys keeps their person-wide key for
+ * every category. Refuses a person who was shredded: their data must not come back under a new
+ * key. A category whose key alone was shredded (a retention deletion) gets a fresh key: new data
+ * collected after the deletion is not the data that was erased.
  */
 export async function obtainSubjectDataKey(
   deps: KeyDeps,
   trx: Executor,
   scope: OrganizationScope,
   subjectId: string,
+  categoryId: string,
 ): Promise<Buffer> {
   const keys = createKeyStore(trx, deps.dialect);
-  const existing = await keys.findSubjectKey(scope, subjectId);
-  if (existing !== undefined) {
-    return openSubjectDataKey(deps.masterKeys, scope, existing);
+  const readGoverning = async () =>
+    governingSubjectKey(
+      await keys.findSubjectKeys(scope, subjectId, [PERSON_WIDE_KEY, categoryId]),
+      categoryId,
+    );
+  const found = await readGoverning();
+  if (found !== undefined && settlesWithoutNewKey(found)) {
+    // A live key, or a shredded person (openSubjectDataKey refuses).
+    return openSubjectDataKey(deps.masterKeys, scope, found);
   }
   // Creation takes the organisation's key lock, so a concurrent rotation cannot retire the
-  // organisation key between our wrapping under it and our commit.
+  // organisation key between our wrapping under it and our commit. Decide again under the lock:
+  // a person shred that committed meanwhile must win over our new key.
   await keys.lockOrganizationKeys(scope);
+  const governing = await readGoverning();
+  if (governing !== undefined && settlesWithoutNewKey(governing)) {
+    return openSubjectDataKey(deps.masterKeys, scope, governing);
+  }
+  if (governing !== undefined) {
+    // The category's key was shredded. Its row is set aside, not overwritten: it records the
+    // destruction and, until the organisation key is rotated, that a rotation is owed.
+    await keys.setAsideDestroyedSubjectKey(
+      scope,
+      subjectId,
+      categoryId,
+      `${categoryId}~${deps.ids.next()}`,
+    );
+  }
   const current = await currentOrganizationKey(deps, trx, scope);
   const dataKey = generateKey();
   try {
     const inserted = await keys.insertSubjectKey(scope, {
       subjectId,
+      categoryId,
       organizationKeyId: current.id,
       wrappedKey: wrapKey(
         current.key,
         current.id,
         dataKey,
-        subjectKeyContext(scope.organizationId, subjectId),
+        subjectKeyContext(scope.organizationId, subjectId, categoryId),
       ),
       createdAt: deps.clock.now().toISOString(),
       destroyedAt: null,
@@ -141,9 +216,9 @@ export async function obtainSubjectDataKey(
     current.key.fill(0);
   }
   // Another transaction created it first (PostgreSQL waited for it on the primary key).
-  const created = await keys.findSubjectKey(scope, subjectId);
+  const created = await readGoverning();
   if (created === undefined) {
-    throw new Error(`subject key for ${subjectId} vanished during creation`);
+    throw new Error(`the data key of ${subjectId} for ${categoryId} vanished during creation`);
   }
   return openSubjectDataKey(deps.masterKeys, scope, created);
 }
@@ -192,8 +267,9 @@ export interface OrganizationKeyRotation {
 }
 
 /**
- * Replaces the organisation key: re-wraps every live person's key under a fresh one and destroys
- * the old one (its wrapped form set to NULL), in the caller's transaction. Data keys, and so every
+ * Replaces the organisation key: re-wraps every live data key under a fresh one and destroys the
+ * old one (its wrapped form set to NULL), in the caller's transaction. Destroyed data keys are not
+ * re-wrapped, so every shred whose rotation was deferred is completed by it. Data keys, and so every
  * stored ciphertext, are unchanged. Returns undefined when the organisation has no key yet.
  */
 export async function rotateOrganizationKeyInTransaction(
@@ -220,10 +296,10 @@ export async function rotateOrganizationKeyInTransaction(
         break;
       }
       for (const row of page) {
-        const context = subjectKeyContext(scope.organizationId, row.subjectId);
+        const context = subjectKeyContext(scope.organizationId, row.subjectId, row.categoryId);
         const dataKey = unwrapKey(oldKey, old.id, row.wrappedKey, context);
         try {
-          await keys.rewrapSubjectKey(scope, row.subjectId, {
+          await keys.rewrapSubjectKey(scope, row, {
             organizationKeyId: fresh.id,
             wrappedKey: wrapKey(fresh.key, fresh.id, dataKey, context),
           });

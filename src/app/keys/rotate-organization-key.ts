@@ -21,9 +21,10 @@ export type RotateOrganizationKeyResult =
   ({ outcome: 'rotated' } & OrganizationKeyRotation) | { outcome: 'no-key' };
 
 /**
- * Replaces one organisation's key: every person's data key is re-wrapped under a fresh
- * organisation key and the old one is destroyed. Data keys and ciphertexts are unchanged, so
- * nothing else is rewritten. Audited as `key.rotate` in the same transaction.
+ * Replaces one organisation's key: every live data key is re-wrapped under a fresh organisation
+ * key and the old one is destroyed, which also completes any shred whose rotation was deferred.
+ * Data keys and ciphertexts are unchanged, so nothing else is rewritten. Audited as `key.rotate`
+ * in the same transaction.
  */
 export async function rotateOrganizationKey(
   deps: { store: Store; masterKeys: MasterKeyProvider; clock: Clock; ids: IdGenerator },
