@@ -62,6 +62,11 @@ export async function erasePersonIn(
     origin: RequestOrigin | undefined;
     action: string;
     details: Record<string, unknown>;
+    /**
+     * Leave the organisation-key rotation to `completePendingShreds` (the retention sweep erases
+     * many people and rotates once at its end, instead of re-wrapping every key per person).
+     */
+    deferRotation?: boolean;
   },
 ): Promise<void> {
   await createPersonStore(trx).delete(scope, personId);
@@ -69,6 +74,7 @@ export async function erasePersonIn(
     subjectId: personId,
     actor: entry.actor,
     ...(entry.origin === undefined ? {} : { origin: entry.origin }),
+    deferRotation: entry.deferRotation === true,
   });
   await writeAuditEvent(deps, trx, scope, entry.origin, {
     ...entry.actor,

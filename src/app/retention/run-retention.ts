@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { anonymisedIn, anonymiseRecord } from '../../domain/anonymise.js';
 import { AppError } from '../../errors.js';
 import { inTransaction, type Executor } from '../../store/db.js';
-import { purgeDestroyedKeyPages } from '../../store/key-store.js';
 import { createPersonStore, type PersonRow } from '../../store/person-store.js';
 import {
   createRetentionActionStore,
@@ -14,7 +13,9 @@ import type { OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { authorizeSystemAction } from '../authorize.js';
 import { actorOf, type Actor, type AppDeps } from '../context.js';
+import { completePendingShreds } from '../keys/complete-pending-shreds.js';
 import type { KeyDeps } from '../keys/key-hierarchy.js';
+import { shredCategoryKeyInTransaction } from '../keys/shred-category-key.js';
 import { erasePersonIn } from '../people/delete-person.js';
 import { categoryValues } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
@@ -62,8 +63,11 @@ const PAGE = 200;
  * planned again (idempotent: what is gone is not due). So a process killed midway leaves each
  * person untouched or done, and the next run picks up the rest.
  *
- * Someone whose every category ends (deleted or anonymised) is erased whole, their key
- * crypto-shredded; otherwise each due category is anonymised or deleted on its own. Every action
+ * Someone whose every category ends (deleted or anonymised) is erased whole, their keys
+ * crypto-shredded; otherwise each due category is anonymised or deleted on its own, and its key
+ * (an encrypted category has one per person) destroyed. The organisation-key rotation that makes
+ * destroyed keys unrecoverable from older copies is paid once per run, at its start (for a run
+ * that was killed) and end, instead of once per person. Every action
  * is audited with its rule and policy version, and the run's report too. Held data is left alone.
  * Review emails leave after their person's transaction commits.
  */
@@ -99,6 +103,8 @@ export async function runRetention(
     held: 0,
     lockedElsewhere: 0,
   };
+  // A run killed after destroying keys owes their rotation: pay it before anything else.
+  await completePendingShreds(deps, scope, actorOf(actor));
   const run = { deps, keyDeps, actor, scope, active, report, asOf };
   // For the progress bar only: people added during the run are swept too, so it may overshoot.
   const total =
@@ -125,9 +131,9 @@ export async function runRetention(
     }
     afterId = page.at(-1)?.id;
   }
-  if (report.peopleErased > 0) {
-    await purgeDestroyedKeyPages(deps.store);
-  }
+  // One rotation pays for every key this run destroyed (and any a killed run left owed); it
+  // purges freed pages on SQLite too.
+  await completePendingShreds(deps, scope, actorOf(actor));
   await inTransaction(deps.store, (trx) =>
     writeAuditEvent(keyDeps, trx, scope, undefined, {
       ...actorOf(actor),
@@ -177,6 +183,7 @@ async function sweepPerson(run: Run, context: PlanningContext, personId: string)
         actor: actorOf(run.actor),
         origin: undefined,
         action: 'retention.person-erased',
+        deferRotation: true,
         details: {
           rules: Object.fromEntries(ends.map((entry) => [entry.category, entry.rule])),
           policyVersionId: run.active.versionId,
@@ -189,6 +196,7 @@ async function sweepPerson(run: Run, context: PlanningContext, personId: string)
     }
     for (const entry of deletions) {
       await createPersonStore(trx).deleteCategory(scope, person.id, entry.category);
+      await shredCategory(run, trx, person.id, entry.category);
       await auditAction(run, trx, person.id, 'retention.category-deleted', entry);
       report.categoriesDeleted += 1;
     }
@@ -243,6 +251,7 @@ async function anonymiseCategory(
     });
   }
   await people.deleteCategory(scope, person.id, entry.category);
+  await shredCategory(run, trx, person.id, entry.category);
   await auditAction(run, trx, person.id, 'retention.category-anonymised', entry, {
     fieldsKept: Object.keys(kept ?? {}).sort(),
   });
@@ -302,6 +311,28 @@ async function putQuestions(
     }
   }
   return toEmail;
+}
+
+/**
+ * Destroys the key of a category whose rows were just deleted, so copies of the database taken
+ * before keep its ciphertexts unreadable too. The organisation-key rotation this owes is paid once
+ * by the run (`completePendingShreds`), not per person.
+ */
+async function shredCategory(
+  run: Run,
+  trx: Executor,
+  personId: string,
+  categoryId: string,
+): Promise<void> {
+  if (run.active.policy.categories.get(categoryId)?.isEncrypted !== true) {
+    return;
+  }
+  await shredCategoryKeyInTransaction(run.keyDeps, trx, run.scope, {
+    subjectId: personId,
+    categoryId,
+    actor: actorOf(run.actor),
+    deferRotation: true,
+  });
 }
 
 async function auditAction(
