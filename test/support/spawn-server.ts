@@ -221,3 +221,41 @@ export async function spawnServer(options: SpawnServerOptions): Promise<SpawnedS
     },
   };
 }
+
+/** A `custodia` command started by `startCli` and still running (or just ended). */
+export interface StartedCli {
+  pid: number;
+  /** Everything the child printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Settles when the child has exited (never rejects). */
+  readonly exited: Promise<ExitStatus>;
+  /** Sends a signal now; returns false if the child had already exited. */
+  signal(signal: NodeJS.Signals): boolean;
+}
+
+/**
+ * Starts one `custodia` command and returns at once, for tests that interrupt it midway (e.g.
+ * SIGKILL during a retention sweep) while watching the database; `runCli` waits for the end.
+ */
+export function startCli(
+  args: readonly string[],
+  options: CustodiaProcessOptions = {},
+): StartedCli {
+  const child = startCustodia(args, options);
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  child.stdin?.end();
+  const exited = exitOf(child);
+  const { pid } = child;
+  if (pid === undefined) {
+    throw new Error(`could not start custodia ${args.join(' ')}`);
+  }
+  return {
+    pid,
+    stdout,
+    stderr,
+    exited,
+    signal: (signal) => child.exitCode === null && child.signalCode === null && child.kill(signal),
+  };
+}
