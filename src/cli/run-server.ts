@@ -5,6 +5,7 @@ import { createServer } from '../http/create-server.js';
 import type { Runtime } from '../runtime.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { systemActor } from '../app/context.js';
+import { remindRightsDeadlines } from '../app/rights/remind-rights-deadlines.js';
 import { runRetention } from '../app/retention/run-retention.js';
 import { isAppError } from '../errors.js';
 import { createOrganizationStore } from '../store/organization-store.js';
@@ -72,6 +73,10 @@ export async function runServer(context: LongRunningContext, runtime: Runtime): 
       });
       for (const delivery of deliveries) {
         runtime.logger.info(delivery, 'policy change notices sent');
+      }
+      // Rights requests near their legal deadline: the staff who handle them are emailed once.
+      for (const reminder of await remindRightsDeadlines(runtime.deps)) {
+        runtime.logger.info(reminder, 'rights request deadline reminders sent');
       }
     } catch (error) {
       runtime.logger.error({ err: error }, 'the policy-change tick failed');

@@ -18,6 +18,7 @@ export const LINK_PURPOSES = [
   'marketing-opt-in',
   'self-service',
   'retention-review',
+  'data-export',
 ] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 

@@ -12,6 +12,10 @@ export type AccessDecision = { allowed: true } | { allowed: false; reason: strin
 export interface ConsentFacts {
   /** Purposes covered by a consent of theirs that was given and not withdrawn. */
   readonly consentedPurposes: ReadonlySet<string>;
+  /** Categories whose processing the person had restricted (Art. 18); `*` for all of them. */
+  readonly restrictedCategories?: ReadonlySet<string>;
+  /** Purposes the person objected to, with no overriding grounds recorded (Art. 21). */
+  readonly objectedPurposes?: ReadonlySet<string>;
 }
 
 /**
@@ -44,10 +48,27 @@ export function decideConsentBasis(
   if (ACTIONS_WITHOUT_PURPOSE.has(action)) {
     return { allowed: true };
   }
+  const restricted = facts.restrictedCategories;
+  if (restricted !== undefined && (restricted.has('*') || restricted.has(categoryId))) {
+    // Art. 18(2): restricted data is only stored (and erased or exported on request).
+    return {
+      allowed: false,
+      reason: `the person restricted the processing of "${categoryId}" (GDPR Art. 18)`,
+    };
+  }
+  const objected = facts.objectedPurposes ?? new Set<string>();
   const category = policy.categories.get(categoryId);
-  const purposes = policy.purposesByCategory.get(categoryId) ?? [];
+  const purposes = (policy.purposesByCategory.get(categoryId) ?? []).filter(
+    (purpose) => !objected.has(purpose.id),
+  );
   if (purposeId !== undefined) {
     const purpose = policy.purposes.get(purposeId);
+    if (objected.has(purposeId)) {
+      return {
+        allowed: false,
+        reason: `the person objected to "${purposeId}" and no overriding grounds are recorded (GDPR Art. 21)`,
+      };
+    }
     if (purpose?.requiresConsent === true && !facts.consentedPurposes.has(purposeId)) {
       return {
         allowed: false,
@@ -59,7 +80,10 @@ export function decideConsentBasis(
   ) {
     return {
       allowed: false,
-      reason: `every purpose of "${categoryId}" needs consent, and none is on record`,
+      reason:
+        purposes.length === 0 && objected.size > 0
+          ? `the person objected to every purpose that uses "${categoryId}" (GDPR Art. 21)`
+          : `every purpose of "${categoryId}" needs consent, and none is on record`,
     };
   }
   if (

@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth.js';
 import { consentRoutes } from './routes/consents.js';
 import { retentionRoutes } from './routes/retention.js';
 import { retentionActionRoutes } from './routes/retention-actions.js';
+import { rightsRoutes } from './routes/rights.js';
 import { selfServiceRoutes } from './routes/self-service.js';
 import { cookieRoutes } from './routes/cookies.js';
 import { healthRoutes } from './routes/health.js';
@@ -130,6 +131,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   await server.register(selfServiceRoutes({ app, authenticate }));
   await server.register(retentionRoutes({ app, authenticate }));
   await server.register(retentionActionRoutes({ app, authenticate }));
+  await server.register(rightsRoutes({ app, authenticate }));
   await server.register(cookieRoutes({ app }));
   server.get('/openapi.json', { schema: { hide: true } }, () => server.swagger());
   await server.ready();

@@ -624,6 +624,12 @@ export const ThirdParty = z
     purposes: z.array(Identifier).default([]).describe('Purposes they receive them for.'),
     safeguards: z.array(Safeguard).default([]),
     privacy_notice_url: z.url().optional(),
+    privacy_contact: z
+      .email()
+      .optional()
+      .describe(
+        'Where rectification and erasure notices go (GDPR Art. 19; PIPEDA 4.9.5); without one, staff are told to notify them another way.',
+      ),
   })
   .strict();
 export type ThirdParty = z.infer<typeof ThirdParty>;

@@ -149,6 +149,34 @@ export function createAuditStore(db: Executor, dialect: Dialect) {
       }));
     },
 
+    /**
+     * One page of the entries about one subject (`subject_id`), oldest first, with sequence after
+     * `afterSequence` and at most `throughSequence`: a person's export reads their trail a page at
+     * a time (so 50,000 entries never sit in memory) up to the head it saw when it began, so
+     * entries written meanwhile — the export's own audit entry among them — do not chase the end.
+     * Served by audit_events_subject_index (organization_id, subject_id, sequence).
+     */
+    async pageAboutSubject(
+      scope: OrganizationScope,
+      subjectId: string,
+      page: { afterSequence: number; throughSequence: number; limit: number },
+    ): Promise<AuditEventRow[]> {
+      const rows = await inTenant(db, scope)
+        .selectFrom('audit_events')
+        .select(columns)
+        .where('organization_id', '=', scope.organizationId)
+        .where('subject_id', '=', subjectId)
+        .where('sequence', '>', page.afterSequence)
+        .where('sequence', '<=', page.throughSequence)
+        .orderBy('sequence')
+        .limit(page.limit)
+        .execute();
+      return rows.map((row) => ({
+        ...row,
+        details: JSON.parse(row.details) as Record<string, unknown>,
+      }));
+    },
+
     /** One page of the chain, in order, for verification in bounded memory. */
     async chainPage(
       scope: OrganizationScope,

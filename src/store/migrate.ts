@@ -10,6 +10,7 @@ import { policyAnnouncements } from './migrations/0007-policy-announcements.js';
 import { retentionEventsAndHolds } from './migrations/0008-retention-events-and-holds.js';
 import { retentionActions } from './migrations/0009-retention-actions.js';
 import { categoryKeys } from './migrations/0010-category-keys.js';
+import { rightsRequests } from './migrations/0011-rights-requests.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they run the same from source,
@@ -27,6 +28,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0008-retention-events-and-holds': retentionEventsAndHolds(dialect),
     '0009-retention-actions': retentionActions(dialect),
     '0010-category-keys': categoryKeys(dialect),
+    '0011-rights-requests': rightsRequests(dialect),
   };
 }
 

@@ -112,7 +112,8 @@ export function createPersonStore(db: Executor) {
         .select((eb) => eb.fn.countAll<number>().as('count'))
         .where('organization_id', '=', scope.organizationId)
         .executeTakeFirstOrThrow();
-      return Number(row.count);
+      // COUNT is int8 on PostgreSQL, a number through db.ts's type parser, as on SQLite.
+      return row.count;
     },
     async recordEnrollment(scope: OrganizationScope, personId: string, at: string): Promise<void> {
       await inTenant(db, scope)

@@ -116,6 +116,55 @@ export function createProgramStore(db: Executor) {
         .orderBy('enrolled_at')
         .execute();
     },
+    /**
+     * One page of a person's enrollments with the name and kind of each program, in enrolment
+     * order (then id), after the `after` enrollment: a person's export pages through them, so a
+     * person in 10,000 programs never sits in memory at once.
+     */
+    enrollmentPageOf(
+      scope: OrganizationScope,
+      personId: string,
+      page: { after?: { enrolledAt: string; id: string }; limit: number },
+    ): Promise<(EnrollmentRow & { programName: string; programKind: string })[]> {
+      let query = inTenant(db, scope)
+        .selectFrom('enrollments')
+        .innerJoin('programs', (join) =>
+          join
+            .onRef('programs.organization_id', '=', 'enrollments.organization_id')
+            .onRef('programs.id', '=', 'enrollments.program_id'),
+        )
+        .select([
+          'enrollments.organization_id as organizationId',
+          'enrollments.id as id',
+          'enrollments.person_id as personId',
+          'enrollments.program_id as programId',
+          'enrollments.status as status',
+          'enrollments.enrolled_at as enrolledAt',
+          'enrollments.updated_at as updatedAt',
+          'enrollments.policy_version_id as policyVersionId',
+          'programs.name as programName',
+          'programs.kind as programKind',
+        ])
+        .where('enrollments.organization_id', '=', scope.organizationId)
+        .where('enrollments.person_id', '=', personId);
+      const after = page.after;
+      if (after !== undefined) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('enrollments.enrolled_at', '>', after.enrolledAt),
+            eb.and([
+              eb('enrollments.enrolled_at', '=', after.enrolledAt),
+              eb('enrollments.id', '>', after.id),
+            ]),
+          ]),
+        );
+      }
+      return query
+        .orderBy('enrollments.enrolled_at')
+        .orderBy('enrollments.id')
+        .limit(page.limit)
+        .execute();
+    },
     async setEnrollmentStatus(
       scope: OrganizationScope,
       id: string,

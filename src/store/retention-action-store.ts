@@ -77,7 +77,10 @@ export function createRetentionActionStore(db: Executor) {
         query = query.where('id', '>', page.afterId);
       }
       const rows = await query.orderBy('id').limit(page.limit).execute();
-      return rows.map((row) => ({ ...row, fields: JSON.parse(row.fields) as Record<string, string> }));
+      return rows.map((row) => ({
+        ...row,
+        fields: JSON.parse(row.fields) as Record<string, string>,
+      }));
     },
 
     async insertReview(scope: OrganizationScope, review: RetentionReviewRow): Promise<void> {

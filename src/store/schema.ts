@@ -32,6 +32,10 @@ export interface Database {
   legal_holds: LegalHoldsTable;
   anonymised_records: AnonymisedRecordsTable;
   retention_reviews: RetentionReviewsTable;
+  rights_requests: RightsRequestsTable;
+  verification_codes: VerificationCodesTable;
+  processing_restrictions: ProcessingRestrictionsTable;
+  disclosures: DisclosuresTable;
 }
 
 export interface OrganizationsTable {
@@ -398,4 +402,67 @@ export interface RetentionReviewsTable {
   answer: 'keep' | 'no' | null;
   answered_at: string | null;
   answered_by: string | null;
+}
+
+/** A data subject request, from arrival to answer (migration 0011). */
+export interface RightsRequestsTable {
+  organization_id: string;
+  id: string;
+  person_id: string;
+  kind: string;
+  request_kind: 'consultation' | 'claim' | null;
+  jurisdiction: string;
+  made_by: 'subject' | 'guardian' | 'staff-on-behalf' | 'authorised-agent';
+  requester_id: string | null;
+  /** JSON: the authorised agent's name and signed authorisation reference. */
+  agent: string | null;
+  channel: string;
+  status: 'received' | 'verified' | 'in-progress' | 'completed' | 'refused';
+  /** JSON: what the request asks (rectification changes, categories, purposes, consents). */
+  details: string;
+  received_at: string;
+  verified_at: string | null;
+  due_at: string | null;
+  extended_due_at: string | null;
+  extension_reason: string | null;
+  reminded_at: string | null;
+  closed_at: string | null;
+  refusal_reason: string | null;
+  /** JSON: what was done, kept and why. */
+  outcome: string | null;
+}
+
+export interface VerificationCodesTable {
+  organization_id: string;
+  id: string;
+  request_id: string;
+  code_mac: string;
+  sent_at: string;
+  expires_at: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  used_at: string | null;
+}
+
+export interface ProcessingRestrictionsTable {
+  organization_id: string;
+  id: string;
+  person_id: string;
+  kind: 'restriction' | 'objection';
+  category_id: string | null;
+  purpose_id: string | null;
+  request_id: string | null;
+  since: string;
+  lifted_at: string | null;
+  lifted_by: string | null;
+  overriding_grounds: string | null;
+}
+
+export interface DisclosuresTable {
+  organization_id: string;
+  id: string;
+  person_id: string;
+  third_party_id: string;
+  categories: string;
+  disclosed_at: string;
+  recorded_by: string | null;
 }

@@ -5,6 +5,7 @@ import { TENANT_TABLES } from '../../src/store/migrations/0005-tenant-row-securi
 import { CONSENT_TABLES } from '../../src/store/migrations/0006-consent.js';
 import { RETENTION_TABLES } from '../../src/store/migrations/0008-retention-events-and-holds.js';
 import { RETENTION_ACTION_TABLES } from '../../src/store/migrations/0009-retention-actions.js';
+import { RIGHTS_TABLES } from '../../src/store/migrations/0011-rights-requests.js';
 import { createOrganizationStore } from '../../src/store/organization-store.js';
 import { createPersonStore } from '../../src/store/person-store.js';
 import { createPolicyVersionStore } from '../../src/store/policy-version-store.js';
@@ -91,6 +92,7 @@ describe.runIf(DIALECTS.includes('postgres'))('row-level security [postgres]', (
         ...CONSENT_TABLES,
         ...RETENTION_TABLES,
         ...RETENTION_ACTION_TABLES,
+        ...RIGHTS_TABLES,
       ].sort(),
     );
     for (const table of tables.rows) {

@@ -2,6 +2,7 @@ import { ageOn, minorStatus, type MinorStatus } from '../../domain/age.js';
 import type { ConsentFacts } from '../../domain/access-decision.js';
 import type { Executor, Dialect } from '../../store/db.js';
 import type { AppDeps } from '../context.js';
+import { createRightsStore } from '../../store/rights-store.js';
 import { createConsentStore, type ConsentRecordRow } from '../../store/consent-store.js';
 import {
   createPersonStore,
@@ -108,8 +109,25 @@ export async function loadPersonFacts(
           (record) => (ageOn(dateOfBirth, new Date(record.givenAt)) ?? consentAge) >= consentAge,
         )
       : records;
+  // Restriction (GDPR Art. 18) and objection (Art. 21) requests in force act at once: the same
+  // decision that reads consent reads them.
+  const restrictions = await createRightsStore(db).activeRestrictions(scope, person.id);
   return {
-    consent: { consentedPurposes: consentedPurposesOf(active, counted) },
+    consent: {
+      consentedPurposes: consentedPurposesOf(active, counted),
+      restrictedCategories: new Set(
+        restrictions
+          .filter((restriction) => restriction.kind === 'restriction')
+          .map((restriction) => restriction.categoryId ?? '*'),
+      ),
+      objectedPurposes: new Set(
+        restrictions.flatMap((restriction) =>
+          restriction.kind === 'objection' && restriction.purposeId !== null
+            ? [restriction.purposeId]
+            : [],
+        ),
+      ),
+    },
     consentsInForce: counted,
     age,
     minor,

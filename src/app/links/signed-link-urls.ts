@@ -13,6 +13,7 @@ export const LINK_PATHS = {
   gpc: '/api/v1/links/gpc',
   'self-service': '/api/v1/self-service',
   'retention-review': '/api/v1/links/retention-review',
+  'data-export': '/api/v1/links/data-export',
 } as const satisfies Record<LinkPurpose | 'gpc', string>;
 
 const DAY_MS = 86_400_000;
@@ -37,6 +38,12 @@ export const OPT_IN_LINK_LIFETIME_MS = 7 * DAY_MS;
  * guardian): it is a credential sent to their mailbox, so it lives just long enough to be used.
  */
 export const SELF_SERVICE_LINK_LIFETIME_MS = 3 * DAY_MS;
+
+/**
+ * Seven days. A download link hands over a copy of everything held about the person: it goes
+ * only to their own address, and lives long enough to be used after a weekend.
+ */
+export const EXPORT_LINK_LIFETIME_MS = 7 * DAY_MS;
 
 /** Where links in emails point: `mail.publicBaseUrl`, never a request's Host header. */
 export interface LinkSettings {

@@ -281,7 +281,6 @@ export interface PolicyNoticeDelivery {
   peopleFailed: number;
 }
 
-
 /**
  * Emails the notice of one announced version to everyone affected who has not had it: each
  * recipient once, a guardian for themselves and the children in their care together. Each

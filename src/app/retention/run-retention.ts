@@ -91,18 +91,7 @@ export async function runRetention(
   }
   const asOf = options.asOf ?? deps.clock.now();
   const keyDeps = { ...deps, dialect: deps.store.dialect };
-  const report: RetentionRunReport = {
-    asOf: asOf.toISOString(),
-    policyVersionId: active.versionId,
-    peopleChecked: 0,
-    categoriesDeleted: 0,
-    categoriesAnonymised: 0,
-    peopleErased: 0,
-    reviewsAsked: 0,
-    reviewEmails: { sent: 0, noAddress: 0, failed: 0 },
-    held: 0,
-    lockedElsewhere: 0,
-  };
+  const report = emptyReport(asOf, active.versionId);
   // A run killed after destroying keys owes their rotation: pay it before anything else.
   await completePendingShreds(deps, scope, actorOf(actor));
   const run = { deps, keyDeps, actor, scope, active, report, asOf };
@@ -144,6 +133,57 @@ export async function runRetention(
     }),
   );
   return report;
+}
+
+/**
+ * The sweep for one person at once (an erasure request: what their deletion request makes due
+ * is done now, not at the next scheduled run), with its own report and key rotation.
+ */
+export async function runRetentionForPerson(
+  deps: RunDeps,
+  actor: Actor,
+  organizationId: string,
+  personId: string,
+  asOf: Date,
+): Promise<RetentionRunReport> {
+  const { scope, active } = await authorizeSystemAction(
+    { db: deps.store.db, policies: deps.policies },
+    actor,
+    organizationId,
+    'manage-retention',
+  );
+  if (active === undefined) {
+    throw new AppError('CONFLICT', 'Activate a policy before running retention.');
+  }
+  const report = emptyReport(asOf, active.versionId);
+  const run = {
+    deps,
+    keyDeps: { ...deps, dialect: deps.store.dialect },
+    actor,
+    scope,
+    active,
+    report,
+    asOf,
+  };
+  report.peopleChecked = 1;
+  await sweepPerson(run, await planningContext(deps.store.db, scope, active, asOf), personId);
+  await completePendingShreds(deps, scope, actorOf(actor));
+  return report;
+}
+
+function emptyReport(asOf: Date, policyVersionId: string): RetentionRunReport {
+  return {
+    asOf: asOf.toISOString(),
+    policyVersionId,
+    peopleChecked: 0,
+    categoriesDeleted: 0,
+    categoriesAnonymised: 0,
+    peopleErased: 0,
+    reviewsAsked: 0,
+    reviewEmails: { sent: 0, noAddress: 0, failed: 0 },
+    held: 0,
+    lockedElsewhere: 0,
+  };
 }
 
 interface Run {
