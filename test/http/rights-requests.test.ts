@@ -217,6 +217,36 @@ describeEachDialect('data subject requests', ({ store }) => {
       expect(forged.statusCode).toBe(400);
     });
 
+    it('a guardian asks for their child, never for a child who is not theirs', async () => {
+      const ana = people.get('C-1') ?? '';
+      const child = async (name: string, guardians: object[]) => {
+        const created = await admin.request('POST', `${organizationUrl(organization)}/people`, {
+          payload: {
+            subjectKind: 'customer',
+            data: {
+              account: {
+                full_name: name,
+                email: `${name.toLowerCase()}@example.org`,
+                date_of_birth: '2011-06-01',
+              },
+            },
+            guardians,
+          },
+        });
+        expect(created.statusCode, created.body).toBe(201);
+        return created.json<{ id: string }>().id;
+      };
+      const own = await child('Teen', [{ guardianId: ana, relationship: 'mother' }]);
+      const stranger = await child('Stranger', []);
+      const token = await selfServiceToken(organization, ana);
+      const forOwn = await selfService(token, { kind: 'access', personId: own });
+      expect(forOwn.statusCode, forOwn.body).toBe(201);
+      expect(forOwn.json()).toMatchObject({ madeBy: 'guardian', personId: own, requesterId: ana });
+      const forStranger = await selfService(token, { kind: 'access', personId: stranger });
+      expect(forStranger.statusCode).toBe(404);
+      expect(forStranger.body).not.toContain('Stranger');
+    });
+
     it('rectification by phone: a code to the address on record, replay refused, recipients told', async () => {
       const ana = people.get('C-1') ?? '';
       await recordDisclosureAsAdmin(admin, organization, ana);
