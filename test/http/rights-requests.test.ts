@@ -32,6 +32,7 @@ import {
 import { describeEachDialect } from '../support/databases.js';
 import {
   activateExamplePolicy,
+  newStaffSession,
   organizationUrl,
   type ExamplePolicy,
   type StaffSession,
@@ -247,6 +248,56 @@ describeEachDialect('data subject requests', ({ store }) => {
       expect(forStranger.body).not.toContain('Stranger');
     });
 
+    it('keeps requests inside their organisation and away from roles without the right', async () => {
+      const ana = people.get('C-1') ?? '';
+      const token = await selfServiceToken(organization, ana);
+      const made = await selfService(token, { kind: 'portability' });
+      expect(made.statusCode, made.body).toBe(201);
+      const id = made.json<{ id: string }>().id;
+      const mine = await admin.request(
+        'GET',
+        `${organizationUrl(organization)}/rights-requests/${id}`,
+      );
+      expect(mine.statusCode, mine.body).toBe(200);
+
+      const { organization: other, admin: otherAdmin } = await organizationUnder(
+        'kexara',
+        'administrator',
+      );
+      for (const url of [
+        `${organizationUrl(other)}/rights-requests/${id}`,
+        `${organizationUrl(organization)}/rights-requests/${id}`,
+        `${organizationUrl(organization)}/rights-requests`,
+      ]) {
+        const answer = await otherAdmin.request('GET', url);
+        expect(answer.statusCode, url).toBe(404);
+        expect(answer.body).not.toContain(ana);
+      }
+      const completeElsewhere = await otherAdmin.request(
+        'POST',
+        `${organizationUrl(other)}/rights-requests/${id}/complete`,
+        { payload: {} },
+      );
+      expect(completeElsewhere.statusCode).toBe(404);
+
+      const agent = await newStaffSession(app, organization, admin, 'support-agent');
+      const queue = await agent.request('GET', `${organizationUrl(organization)}/rights-requests`);
+      expect(queue.statusCode).toBe(403);
+      const complete = await agent.request(
+        'POST',
+        `${organizationUrl(organization)}/rights-requests/${id}/complete`,
+        { payload: {} },
+      );
+      expect(complete.statusCode).toBe(403);
+      const malformed = await admin.request(
+        'POST',
+        `${organizationUrl(organization)}/rights-requests/${id}/refuse`,
+        { payload: { reason: 'because' } },
+      );
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.body).toContain('reason');
+    });
+
     it('rectification by phone: a code to the address on record, replay refused, recipients told', async () => {
       const ana = people.get('C-1') ?? '';
       await recordDisclosureAsAdmin(admin, organization, ana);
@@ -417,6 +468,72 @@ describeEachDialect('data subject requests', ({ store }) => {
         to: '2027-12-31',
       });
       expect(report.total).toMatchObject({ received: 1, open: 1, openOverdue: 1, extended: 1 });
+    });
+  });
+
+  describe('career-masterclass: an authorised agent', () => {
+    it('needs the signed authorisation, and the person confirms with the code', async () => {
+      const { organization } = await organizationUnder('career-masterclass', 'administrator');
+      const people = await importRows(
+        organization,
+        'learner',
+        'external_reference,contact-details.name,contact-details.email,account.username,account.registered_at',
+        ['L-2,Lou Learner,lou@example.org,lou,2026-01-01T00:00:00Z'],
+      );
+      const system = systemActor(organization.organizationId);
+      const lou = people.get('L-2') ?? '';
+      await expect(
+        submitRightsRequestForPerson(
+          app.deps,
+          system,
+          organization.organizationId,
+          lou,
+          { kind: 'access', channel: 'email', madeBy: 'authorised-agent', details: {} },
+          undefined,
+        ),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      smtp.clear();
+      const request = await submitRightsRequestForPerson(
+        app.deps,
+        system,
+        organization.organizationId,
+        lou,
+        {
+          kind: 'access',
+          channel: 'email',
+          madeBy: 'authorised-agent',
+          agent: {
+            name: 'Fair Data Agency',
+            authorisationReference: 'AUTH-2026-17 (signed 2 March)',
+          },
+          details: {},
+        },
+        undefined,
+      );
+      expect(request).toMatchObject({
+        status: 'received',
+        madeBy: 'authorised-agent',
+        agent: { name: 'Fair Data Agency' },
+      });
+      const [email] = await smtp.waitFor(1);
+      expect(email?.to).toEqual(['lou@example.org']);
+      const verified = await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/rights-requests/verify',
+        payload: {
+          organizationId: organization.organizationId,
+          requestId: request.id,
+          code: codeIn(email?.text ?? ''),
+        },
+      });
+      expect(verified.statusCode, verified.body).toBe(200);
+      // Another organisation's id with the right code: nothing.
+      const elsewhere = await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/rights-requests/verify',
+        payload: { organizationId: 'no-such-org', requestId: request.id, code: '123456' },
+      });
+      expect(elsewhere.statusCode).toBe(400);
     });
   });
 
