@@ -50,3 +50,26 @@ export async function authorizeSystemAction(
   }
   return { scope, active };
 }
+
+/**
+ * The gate, the system permission, and an active policy to act under: use cases that enforce the
+ * policy (retention, rights requests) have nothing to go by without one, and say so (CONFLICT).
+ */
+export async function authorizeUnderActivePolicy(
+  deps: { store: { db: Executor }; policies: PolicyRegistry },
+  principal: Actor,
+  organizationId: string,
+  action: SystemAction,
+  doing: string,
+): Promise<{ scope: OrganizationScope; active: ActivePolicy }> {
+  const { scope, active } = await authorizeSystemAction(
+    { db: deps.store.db, policies: deps.policies },
+    principal,
+    organizationId,
+    action,
+  );
+  if (active === undefined) {
+    throw new AppError('CONFLICT', `Activate a policy before ${doing}.`);
+  }
+  return { scope, active };
+}

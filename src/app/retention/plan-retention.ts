@@ -20,10 +20,9 @@ import type { Executor } from '../../store/db.js';
 import { createPersonStore, type PersonRow } from '../../store/person-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
-import { AppError } from '../../errors.js';
 import { createConsentStore } from '../../store/consent-store.js';
 import { createProgramStore } from '../../store/program-store.js';
-import { authorizeSystemAction } from '../authorize.js';
+import { authorizeUnderActivePolicy } from '../authorize.js';
 import type { Actor, AppDeps } from '../context.js';
 import { categoryValues } from '../people/people-support.js';
 import { groupByCategory } from '../people/read-person.js';
@@ -268,15 +267,13 @@ export async function planRetention(
   organizationId: string,
   options: { asOf?: Date; includeWaiting?: boolean },
 ): Promise<RetentionPlan> {
-  const { scope, active } = await authorizeSystemAction(
-    { db: deps.store.db, policies: deps.policies },
+  const { scope, active } = await authorizeUnderActivePolicy(
+    deps,
     actor,
     organizationId,
     'manage-retention',
+    'planning retention',
   );
-  if (active === undefined) {
-    throw new AppError('CONFLICT', 'Activate a policy before planning retention.');
-  }
   const asOf = options.asOf ?? deps.clock.now();
   const keyDeps = { ...deps, dialect: deps.store.dialect };
   const people = createPersonStore(deps.store.db);

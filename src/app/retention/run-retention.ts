@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { anonymisedIn, anonymiseRecord } from '../../domain/anonymise.js';
-import { AppError } from '../../errors.js';
 import { inTransaction, type Executor } from '../../store/db.js';
 import { createPersonStore, type PersonRow } from '../../store/person-store.js';
 import {
@@ -11,7 +10,7 @@ import {
 import { createRetentionStore } from '../../store/retention-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeSystemAction } from '../authorize.js';
+import { authorizeUnderActivePolicy } from '../authorize.js';
 import { actorOf, type Actor, type AppDeps } from '../context.js';
 import { completePendingShreds } from '../keys/complete-pending-shreds.js';
 import type { KeyDeps } from '../keys/key-hierarchy.js';
@@ -80,15 +79,13 @@ export async function runRetention(
     onProgress?: (progress: { checked: number; total: number }) => void;
   } = {},
 ): Promise<RetentionRunReport> {
-  const { scope, active } = await authorizeSystemAction(
-    { db: deps.store.db, policies: deps.policies },
+  const { scope, active } = await authorizeUnderActivePolicy(
+    deps,
     actor,
     organizationId,
     'manage-retention',
+    'running retention',
   );
-  if (active === undefined) {
-    throw new AppError('CONFLICT', 'Activate a policy before running retention.');
-  }
   const asOf = options.asOf ?? deps.clock.now();
   const keyDeps = { ...deps, dialect: deps.store.dialect };
   const report = emptyReport(asOf, active.versionId);
@@ -146,15 +143,13 @@ export async function runRetentionForPerson(
   personId: string,
   asOf: Date,
 ): Promise<RetentionRunReport> {
-  const { scope, active } = await authorizeSystemAction(
-    { db: deps.store.db, policies: deps.policies },
+  const { scope, active } = await authorizeUnderActivePolicy(
+    deps,
     actor,
     organizationId,
     'manage-retention',
+    'running retention',
   );
-  if (active === undefined) {
-    throw new AppError('CONFLICT', 'Activate a policy before running retention.');
-  }
   const report = emptyReport(asOf, active.versionId);
   const run = {
     deps,

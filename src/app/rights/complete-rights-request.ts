@@ -8,7 +8,7 @@ import { createPersonStore } from '../../store/person-store.js';
 import { createRightsStore, type RightsRequestRow } from '../../store/rights-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeSystemAction } from '../authorize.js';
+import { authorizeUnderActivePolicy } from '../authorize.js';
 import { actorOf, type Actor, type AppDeps, type RequestOrigin } from '../context.js';
 import { withdrawConsentIn } from '../consents/withdraw-consent.js';
 import { loadOrCreateLinkKey } from '../links/link-keys.js';
@@ -65,15 +65,13 @@ export async function completeRightsRequest(
   input: z.output<typeof CompleteRequest>,
   origin: RequestOrigin | undefined,
 ): Promise<RightsRequestView> {
-  const { scope, active } = await authorizeSystemAction(
-    { db: deps.store.db, policies: deps.policies },
+  const { scope, active } = await authorizeUnderActivePolicy(
+    deps,
     actor,
     organizationId,
     'handle-rights-requests',
+    'handling requests',
   );
-  if (active === undefined) {
-    throw new AppError('CONFLICT', 'Activate a policy before handling requests.');
-  }
   const row = await requireRequest(deps.store.db, scope, requestId);
   if (row.status === 'received') {
     throw new AppError('CONFLICT', 'Verify the requester’s identity before acting on the request.');

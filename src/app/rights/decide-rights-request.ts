@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import { inTransaction } from '../../store/db.js';
 import { createRightsStore, type RightsRequestRow } from '../../store/rights-store.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeSystemAction } from '../authorize.js';
+import { authorizeUnderActivePolicy } from '../authorize.js';
 import { actorOf, type Actor, type AppDeps, type RequestOrigin } from '../context.js';
 import {
   extendedClockFor,
@@ -30,15 +30,13 @@ export const RefuseRequest = z.strictObject({
 type DecideDeps = Pick<AppDeps, 'store' | 'clock' | 'ids' | 'policies' | 'masterKeys' | 'mailer'>;
 
 async function authorize(deps: DecideDeps, actor: Actor, organizationId: string) {
-  const { scope, active } = await authorizeSystemAction(
-    { db: deps.store.db, policies: deps.policies },
+  const { scope, active } = await authorizeUnderActivePolicy(
+    deps,
     actor,
     organizationId,
     'handle-rights-requests',
+    'handling requests',
   );
-  if (active === undefined) {
-    throw new AppError('CONFLICT', 'Activate a policy before handling requests.');
-  }
   return { scope, active };
 }
 

@@ -6,7 +6,7 @@ import { createPersonStore } from '../../store/person-store.js';
 import { createRightsStore, type RightsRequestRow } from '../../store/rights-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeSystemAction } from '../authorize.js';
+import { authorizeUnderActivePolicy } from '../authorize.js';
 import { actorOf, type Actor, type AppDeps, type RequestOrigin } from '../context.js';
 import { requirePerson } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
@@ -212,15 +212,13 @@ export async function submitRightsRequestForPerson(
   request: z.output<typeof StaffRightsRequest>,
   origin: RequestOrigin | undefined,
 ): Promise<RightsRequestView> {
-  const { scope, active } = await authorizeSystemAction(
-    { db: deps.store.db, policies: deps.policies },
+  const { scope, active } = await authorizeUnderActivePolicy(
+    deps,
     actor,
     organizationId,
     'handle-rights-requests',
+    'taking requests',
   );
-  if (active === undefined) {
-    throw new AppError('CONFLICT', 'Activate a policy before taking requests.');
-  }
   const person = await requirePerson(deps.store.db, scope, personId);
   const madeBy = request.madeBy === 'subject' ? 'staff-on-behalf' : request.madeBy;
   checkRequest(active, request.kind, madeBy, request.details);

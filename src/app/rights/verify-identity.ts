@@ -6,7 +6,7 @@ import { createOrganizationStore } from '../../store/organization-store.js';
 import { createRightsStore, type RightsRequestRow } from '../../store/rights-store.js';
 import { scopeOf, type OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
-import { authorizeSystemAction } from '../authorize.js';
+import { authorizeUnderActivePolicy } from '../authorize.js';
 import { actorOf, type Actor, type AppDeps, type RequestOrigin } from '../context.js';
 import { loadOrCreateLinkKey } from '../links/link-keys.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
@@ -219,15 +219,13 @@ export async function verifyByDocumentCheck(
   input: z.output<typeof DocumentCheck>,
   origin: RequestOrigin | undefined,
 ): Promise<RightsRequestView> {
-  const { scope, active } = await authorizeSystemAction(
-    { db: deps.store.db, policies: deps.policies },
+  const { scope, active } = await authorizeUnderActivePolicy(
+    deps,
     actor,
     organizationId,
     'handle-rights-requests',
+    'handling requests',
   );
-  if (active === undefined) {
-    throw new AppError('CONFLICT', 'Activate a policy before handling requests.');
-  }
   if (!active.policy.document.rights.identity_verification.methods.includes('document-check')) {
     throw new AppError('FORBIDDEN', 'The policy does not accept a document check as verification.');
   }
