@@ -7,11 +7,7 @@ import { logIn, sessionCookieOf, type TestApp, type TestOrganization } from './a
 
 /** The example policies the seeds were written into (examples/policies/<name>.yaml). */
 export type ExamplePolicy =
-  | 'kajuyali'
-  | 'kindergarten-platform'
-  | 'kexara'
-  | 'career-masterclass'
-  | 'careerexplorer';
+  'kajuyali' | 'kindergarten-platform' | 'kexara' | 'career-masterclass' | 'careerexplorer';
 
 export function examplePolicySource(name: ExamplePolicy): string {
   return readFileSync(new URL(`../../examples/policies/${name}.yaml`, import.meta.url), 'utf8');
