@@ -5,6 +5,7 @@ import { createServer } from '../http/create-server.js';
 import type { Runtime } from '../runtime.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { systemActor } from '../app/context.js';
+import { completePendingShredsEverywhere } from '../app/keys/complete-pending-shreds-everywhere.js';
 import { remindRightsDeadlines } from '../app/rights/remind-rights-deadlines.js';
 import { runRetention } from '../app/retention/run-retention.js';
 import { isAppError } from '../errors.js';
@@ -73,6 +74,13 @@ export async function runServer(context: LongRunningContext, runtime: Runtime): 
       });
       for (const delivery of deliveries) {
         runtime.logger.info(delivery, 'policy change notices sent');
+      }
+      // Keys destroyed by erasures since the last tick: one organisation-key rotation for them all.
+      for (const rotation of await completePendingShredsEverywhere(runtime.deps)) {
+        runtime.logger.info(
+          rotation,
+          'organisation key rotated for the keys shredded since the last tick',
+        );
       }
       // Rights requests near their legal deadline: the staff who handle them are emailed once.
       for (const reminder of await remindRightsDeadlines(runtime.deps)) {

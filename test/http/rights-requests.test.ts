@@ -20,6 +20,8 @@ import { decideConsentBasis } from '../../src/domain/access-decision.js';
 import { issueSelfServiceLink } from '../../src/app/self-service/invite-self-service.js';
 import { inTransaction } from '../../src/store/db.js';
 import { createAuditStore } from '../../src/store/audit-store.js';
+import { createKeyStore } from '../../src/store/key-store.js';
+import { completePendingShredsEverywhere } from '../../src/app/keys/complete-pending-shreds-everywhere.js';
 import { createPersonStore } from '../../src/store/person-store.js';
 import { scopeOf } from '../../src/store/scope.js';
 import {
@@ -372,6 +374,7 @@ describeEachDialect('data subject requests', ({ store }) => {
       const made = await selfService(token, { kind: 'erasure' });
       expect(made.statusCode, made.body).toBe(201);
       const id = made.json<{ id: string }>().id;
+      smtp.clear();
       const done = await completeRightsRequest(
         app.deps,
         system(),
@@ -380,6 +383,18 @@ describeEachDialect('data subject requests', ({ store }) => {
         {},
         undefined,
       );
+      // The answer reaches the person although their address was erased by it.
+      const [answer] = await smtp.waitFor(1);
+      expect(answer?.to).toEqual(['ben@example.org']);
+      expect(answer?.text).toContain('except what the law makes us keep');
+      // The erased keys are destroyed at once; one rotation a minute serves every erasure.
+      const keys = createKeyStore(store().db, store().dialect);
+      const scope = scopeOf(organization.organizationId);
+      expect(await keys.countKeysAwaitingRotation(scope)).toBeGreaterThan(0);
+      expect(await completePendingShredsEverywhere(app.deps)).toContainEqual(
+        expect.objectContaining({ organizationId: organization.organizationId }),
+      );
+      expect(await keys.countKeysAwaitingRotation(scope)).toBe(0);
       expect(await categoriesOf(organization, ben), JSON.stringify(done.outcome)).toEqual([
         'payment-records',
       ]);

@@ -142,6 +142,7 @@ export async function runRetentionForPerson(
   organizationId: string,
   personId: string,
   asOf: Date,
+  options: { rotateNow: boolean } = { rotateNow: true },
 ): Promise<RetentionRunReport> {
   const { scope, active } = await authorizeUnderActivePolicy(
     deps,
@@ -162,7 +163,9 @@ export async function runRetentionForPerson(
   };
   report.peopleChecked = 1;
   await sweepPerson(run, await planningContext(deps.store.db, scope, active, asOf), personId);
-  await completePendingShreds(deps, scope, actorOf(actor));
+  if (options.rotateNow) {
+    await completePendingShreds(deps, scope, actorOf(actor));
+  }
   return report;
 }
 

@@ -18,6 +18,7 @@ import type { ActivePolicy } from '../policy/policy-registry.js';
 import { eraseForRequest } from './erase-for-request.js';
 import {
   authorityOf,
+  requesterAddress,
   requireRequest,
   tellRequester,
   viewOf,
@@ -89,6 +90,8 @@ export async function completeRightsRequest(
   if (!claimed && row.status !== 'in-progress') {
     throw new AppError('CONFLICT', 'This request was taken up meanwhile.');
   }
+  // Read first: an erasure deletes the address its own answer must go to.
+  const email = await requesterAddress(deps, scope, active, row);
   const executed = await execute(deps, actor, scope, active, row, input);
   const now = deps.clock.now().toISOString();
   const outcome = {
@@ -115,10 +118,17 @@ export async function completeRightsRequest(
     });
   });
   const completed: RightsRequestRow = { ...row, status: 'completed', closedAt: now, outcome };
-  await tellRequester(deps, scope, active, completed, {
-    subject: 'your request is answered',
-    text: `${executed.summary}${input.answer === undefined ? '' : `\n\n${input.answer}`}`,
-  });
+  await tellRequester(
+    deps,
+    scope,
+    active,
+    completed,
+    {
+      subject: 'your request is answered',
+      text: `${executed.summary}${input.answer === undefined ? '' : `\n\n${input.answer}`}`,
+    },
+    { email },
+  );
   return viewOf(active, completed, deps.clock.now());
 }
 

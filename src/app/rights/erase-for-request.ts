@@ -5,7 +5,6 @@ import { createRetentionStore } from '../../store/retention-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { systemActor, type AppDeps } from '../context.js';
-import { completePendingShreds } from '../keys/complete-pending-shreds.js';
 import { shredCategoryKeyInTransaction } from '../keys/shred-category-key.js';
 import { erasePersonIn } from '../people/delete-person.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
@@ -54,6 +53,8 @@ function legalDuty(active: ActivePolicy, categoryId: string): string | undefined
  *    purpose (a legal obligation to keep it) keeps it (kexara: payment records, 7 years for the tax authority) or a legal hold covers it;
  *    those are kept until their retention rule ends them, and the answer says why and until when;
  * 3. when nothing is left, the person is erased whole (their keys crypto-shredded).
+ * Destroyed keys owe an organisation-key rotation, which is deferred and shared (see
+ * `completePendingShredsEverywhere`): per erasure it would re-wrap every key of the organisation.
  */
 export async function eraseForRequest(
   deps: EraseDeps,
@@ -88,7 +89,9 @@ export async function eraseForRequest(
       }
     }
   });
-  const swept = await runRetentionForPerson(deps, system, scope.organizationId, personId, now);
+  const swept = await runRetentionForPerson(deps, system, scope.organizationId, personId, now, {
+    rotateNow: false,
+  });
   const person = await people.findById(scope, personId);
   const anonymised = swept.categoriesAnonymised > 0 ? anonymisedCategories(active, before) : [];
   if (person === undefined) {
@@ -153,7 +156,8 @@ export async function eraseForRequest(
       details: { requestId, deleted: toDelete, kept },
     });
   });
-  await completePendingShreds(deps, scope, { actorType: 'system', actorId: null });
+  // The keys are destroyed now; the organisation-key rotation they owe is shared with the other
+  // erasures of the minute (`completePendingShredsEverywhere` in serve's tick, or the next sweep).
   return {
     erasedWhole: kept.length === 0,
     deleted: [...before]

@@ -152,6 +152,28 @@ export async function requireRequest(
 }
 
 /**
+ * The address answers go to: the person's, or the guardian's who asked for them. Read before an
+ * erasure, which deletes it, so that the answer saying what was erased still reaches them.
+ */
+export async function requesterAddress(
+  deps: Pick<AppDeps, 'store' | 'masterKeys'>,
+  scope: OrganizationScope,
+  active: ActivePolicy,
+  row: RightsRequestRow,
+): Promise<string | undefined> {
+  const recipient =
+    row.madeBy === 'guardian' && row.requesterId !== null ? row.requesterId : row.personId;
+  const { email } = await contactAddressesOf(
+    { masterKeys: deps.masterKeys, dialect: deps.store.dialect },
+    deps.store.db,
+    scope,
+    active,
+    recipient,
+  );
+  return email;
+}
+
+/**
  * Emails whoever made a request about it: the person, or the guardian who acted for them (an
  * authorised agent is answered through the person, who authorised them). Every step is told; a
  * mail server that is down does not undo the step — the audit entry records that the email failed.
@@ -162,16 +184,10 @@ export async function tellRequester(
   active: ActivePolicy,
   row: RightsRequestRow,
   message: { subject: string; text: string },
+  known?: { email: string | undefined },
 ): Promise<'sent' | 'no-address' | 'failed'> {
-  const recipient =
-    row.madeBy === 'guardian' && row.requesterId !== null ? row.requesterId : row.personId;
-  const { email } = await contactAddressesOf(
-    { masterKeys: deps.masterKeys, dialect: deps.store.dialect },
-    deps.store.db,
-    scope,
-    active,
-    recipient,
-  );
+  const email =
+    known === undefined ? await requesterAddress(deps, scope, active, row) : known.email;
   if (email === undefined) {
     return 'no-address';
   }
