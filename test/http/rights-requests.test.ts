@@ -13,6 +13,7 @@ import {
   rightsOnTimeReport,
 } from '../../src/app/rights/list-rights-requests.js';
 import { submitRightsRequestForPerson } from '../../src/app/rights/submit-rights-request.js';
+import { remindRightsDeadlines } from '../../src/app/rights/remind-rights-deadlines.js';
 import { recordRetentionEvent } from '../../src/app/retention/record-retention-event.js';
 import { runRetention } from '../../src/app/retention/run-retention.js';
 import { loadPersonFacts } from '../../src/app/consents/person-facts.js';
@@ -483,6 +484,41 @@ describeEachDialect('data subject requests', ({ store }) => {
         to: '2027-12-31',
       });
       expect(report.total).toMatchObject({ received: 1, open: 1, openOverdue: 1, extended: 1 });
+    });
+  });
+
+  describe('reminders: staff are told before a deadline, once', () => {
+    it('emails the handlers three business days before the due date, and only once', async () => {
+      const { organization } = await organizationUnder('career-masterclass', 'administrator');
+      const people = await importRows(
+        organization,
+        'learner',
+        'external_reference,contact-details.name,contact-details.email,account.username,account.registered_at',
+        ['L-3,Rae Learner,rae@example.org,rae,2026-01-01T00:00:00Z'],
+      );
+      app.clock.set('2026-04-01T10:00:00.000Z');
+      const token = await selfServiceToken(organization, people.get('L-3') ?? '');
+      const made = await selfService(token, { kind: 'access' });
+      const request = made.json<{ id: string; dueAt: string }>();
+      expect(request.dueAt).toBe('2026-05-01T22:59:59.999Z');
+      smtp.clear();
+      app.clock.set('2026-04-24T10:00:00.000Z');
+      expect(await remindRightsDeadlines(app.deps)).not.toContainEqual(
+        expect.objectContaining({ organizationId: organization.organizationId }),
+      );
+      // Three business days before Friday 1 May: from Tuesday 28 April (Monday 4 May is a holiday
+      // but comes after).
+      app.clock.set('2026-04-28T08:00:00.000Z');
+      expect(await remindRightsDeadlines(app.deps)).toContainEqual({
+        organizationId: organization.organizationId,
+        reminded: 1,
+      });
+      const [reminder] = await smtp.waitFor(1);
+      expect(reminder?.to).toEqual([organization.adminEmail]);
+      expect(reminder?.text).toContain(request.id);
+      expect(await remindRightsDeadlines(app.deps)).not.toContainEqual(
+        expect.objectContaining({ organizationId: organization.organizationId }),
+      );
     });
   });
 
