@@ -513,8 +513,10 @@ describeEachDialect('data subject requests', ({ store }) => {
         organizationId: organization.organizationId,
         reminded: 1,
       });
-      const [reminder] = await smtp.waitFor(1);
-      expect(reminder?.to).toEqual([organization.adminEmail]);
+      // Other organisations' open requests may be reminded by the same tick: find ours.
+      const reminder = (await smtp.waitFor(1)).find((email) =>
+        email.to.includes(organization.adminEmail),
+      );
       expect(reminder?.text).toContain(request.id);
       expect(await remindRightsDeadlines(app.deps)).not.toContainEqual(
         expect.objectContaining({ organizationId: organization.organizationId }),
