@@ -369,8 +369,12 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
       scope: OrganizationScope,
       organizationKeyId: string,
       limit: number = REWRAP_PAGE_SIZE,
+      after?: { subjectId: string; categoryId: string },
     ): Promise<{ subjectId: string; categoryId: string; wrappedKey: string }[]> {
-      return inTenant(db, scope)
+      // Keyset paging from the previous page's last key: destroyed keys stay under the old
+      // organisation key (the record of an owed rotation), and without a starting point every
+      // page would re-read all those before it — quadratic at a million keys (bench/README.md).
+      let query = inTenant(db, scope)
         .selectFrom('subject_keys')
         .select([
           'subject_id as subjectId',
@@ -378,7 +382,19 @@ export function createKeyStore(db: Executor, dialect: Dialect) {
           'wrapped_key as wrappedKey',
         ])
         .where('organization_id', '=', scope.organizationId)
-        .where('organization_key_id', '=', organizationKeyId)
+        .where('organization_key_id', '=', organizationKeyId);
+      if (after !== undefined) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('subject_id', '>', after.subjectId),
+            eb.and([
+              eb('subject_id', '=', after.subjectId),
+              eb('category_id', '>', after.categoryId),
+            ]),
+          ]),
+        );
+      }
+      return query
         .where('wrapped_key', 'is not', null)
         .orderBy('subject_id')
         .orderBy('category_id')

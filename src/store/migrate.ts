@@ -11,6 +11,7 @@ import { retentionEventsAndHolds } from './migrations/0008-retention-events-and-
 import { retentionActions } from './migrations/0009-retention-actions.js';
 import { categoryKeys } from './migrations/0010-category-keys.js';
 import { rightsRequests } from './migrations/0011-rights-requests.js';
+import { personForeignKeyIndexes } from './migrations/0012-person-foreign-key-indexes.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they run the same from source,
@@ -29,6 +30,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0009-retention-actions': retentionActions(dialect),
     '0010-category-keys': categoryKeys(dialect),
     '0011-rights-requests': rightsRequests(dialect),
+    '0012-person-foreign-key-indexes': personForeignKeyIndexes(dialect),
   };
 }
 

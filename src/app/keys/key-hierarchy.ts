@@ -288,13 +288,17 @@ export async function rotateOrganizationKeyInTransaction(
   await keys.destroyOrganizationKey(scope, old.id, deps.clock.now().toISOString());
   const fresh = await createOrganizationKey(deps, trx, scope);
   let rewrapped = 0;
+  let after: { subjectId: string; categoryId: string } | undefined;
   try {
     for (;;) {
-      // Each page re-wraps what it reads, so the next page starts where this one ended.
-      const page = await keys.listSubjectKeysWrappedBy(scope, old.id);
+      // Each page re-wraps what it reads; the next page starts after this one's last key.
+      const page = await keys.listSubjectKeysWrappedBy(scope, old.id, undefined, after);
       if (page.length === 0) {
         break;
       }
+      const last = page.at(-1);
+      after =
+        last === undefined ? after : { subjectId: last.subjectId, categoryId: last.categoryId };
       for (const row of page) {
         const context = subjectKeyContext(scope.organizationId, row.subjectId, row.categoryId);
         const dataKey = unwrapKey(oldKey, old.id, row.wrappedKey, context);
