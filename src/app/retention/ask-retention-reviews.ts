@@ -14,6 +14,7 @@ import { issueLink } from '../links/signed-link-urls.js';
 import { contactAddressesOf } from '../marketing/contact-addresses.js';
 import { recipientsOf } from '../people/notice-recipients.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
+import { retentionRuleOf } from './plan-retention.js';
 
 export type ReviewDelivery = 'sent' | 'no-address' | 'failed';
 
@@ -116,9 +117,7 @@ export function answerDeadline(
   review: RetentionReviewRow,
   now: Date,
 ): string {
-  const rule = active.policy.retentionByCategory
-    .get(review.categoryId)
-    ?.find((candidate) => candidate.id === review.ruleId);
+  const rule = retentionRuleOf(active, review.categoryId, review.ruleId);
   return rule?.answerWithin === undefined
     ? now.toISOString()
     : addDuration(now, rule.answerWithin).toISOString();

@@ -10,6 +10,7 @@ import {
   createRetentionActionStore,
   type RetentionReviewRow,
 } from '../../store/retention-action-store.js';
+import type { CompiledRetentionRule } from '../../policy/compile.js';
 import type { TriggerEvent } from '../../policy/schema.js';
 import {
   createRetentionStore,
@@ -209,6 +210,17 @@ export async function planPerson(
   return entries;
 }
 
+/** A retention rule of the active policy by category and id (ids are unique per policy). */
+export function retentionRuleOf(
+  active: ActivePolicy,
+  categoryId: string,
+  ruleId: string | null,
+): CompiledRetentionRule | undefined {
+  return active.policy.retentionByCategory
+    .get(categoryId)
+    ?.find((candidate) => candidate.id === ruleId);
+}
+
 /**
  * What a scheduled rule does next: its own action at its due instant, or, for a review rule,
  * where the questions asked so far leave it (domain/retention-review.ts).
@@ -219,9 +231,7 @@ function nextStep(
   reviews: readonly RetentionReviewRow[],
   asOf: Date,
 ): { action: ScheduledAction['action']; dueAt: string; review: RetentionPlanEntry['review'] } {
-  const rule = active.policy.retentionByCategory
-    .get(action.categoryId)
-    ?.find((candidate) => candidate.id === action.ruleId);
+  const rule = retentionRuleOf(active, action.categoryId, action.ruleId);
   const section = rule?.definition.review;
   if (action.action !== 'review' || rule?.extendBy === undefined || section === undefined) {
     return { action: action.action, dueAt: action.dueAt, review: null };

@@ -14,14 +14,15 @@ import { authorizeUnderActivePolicy } from '../authorize.js';
 import { actorOf, type Actor, type AppDeps } from '../context.js';
 import { completePendingShreds } from '../keys/complete-pending-shreds.js';
 import type { KeyDeps } from '../keys/key-hierarchy.js';
-import { shredCategoryKeyInTransaction } from '../keys/shred-category-key.js';
 import { erasePersonIn } from '../people/delete-person.js';
+import { eraseCategoryIn } from '../people/erase-category.js';
 import { categoryValues } from '../people/people-support.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
 import { answerDeadline, askRetentionReviews } from './ask-retention-reviews.js';
 import {
   planningContext,
   planPerson,
+  retentionRuleOf,
   type PlanningContext,
   type RetentionPlanEntry,
 } from './plan-retention.js';
@@ -233,8 +234,7 @@ async function sweepPerson(run: Run, context: PlanningContext, personId: string)
       return undefined;
     }
     for (const entry of deletions) {
-      await createPersonStore(trx).deleteCategory(scope, person.id, entry.category);
-      await shredCategory(run, trx, person.id, entry.category);
+      await eraseCategory(run, trx, person.id, entry.category);
       await auditAction(run, trx, person.id, 'retention.category-deleted', entry);
       report.categoriesDeleted += 1;
     }
@@ -288,8 +288,7 @@ async function anonymiseCategory(
       anonymisedIn: anonymisedIn(run.asOf),
     });
   }
-  await people.deleteCategory(scope, person.id, entry.category);
-  await shredCategory(run, trx, person.id, entry.category);
+  await eraseCategory(run, trx, person.id, entry.category);
   await auditAction(run, trx, person.id, 'retention.category-anonymised', entry, {
     fieldsKept: Object.keys(kept ?? {}).sort(),
   });
@@ -318,9 +317,7 @@ async function putQuestions(
       toEmail.push(again);
       continue;
     }
-    const rule = active.policy.retentionByCategory
-      .get(entry.category)
-      ?.find((candidate) => candidate.id === entry.rule);
+    const rule = retentionRuleOf(active, entry.category, entry.rule);
     const askStaff = rule?.definition.review?.ask === 'staff';
     const review: RetentionReviewRow = {
       id: deps.ids.next(),
@@ -351,26 +348,16 @@ async function putQuestions(
   return toEmail;
 }
 
-/**
- * Destroys the key of a category whose rows were just deleted, so copies of the database taken
- * before keep its ciphertexts unreadable too. The organisation-key rotation this owes is paid once
- * by the run (`completePendingShreds`), not per person.
- */
-async function shredCategory(
-  run: Run,
-  trx: Executor,
-  personId: string,
-  categoryId: string,
-): Promise<void> {
-  if (run.active.policy.categories.get(categoryId)?.isEncrypted !== true) {
-    return;
-  }
-  await shredCategoryKeyInTransaction(run.keyDeps, trx, run.scope, {
-    subjectId: personId,
-    categoryId,
-    actor: actorOf(run.actor),
-    deferRotation: true,
-  });
+/** Deletes a due category and destroys its key; the run pays the key rotation once at its end. */
+function eraseCategory(run: Run, trx: Executor, personId: string, categoryId: string) {
+  return eraseCategoryIn(
+    run.keyDeps,
+    trx,
+    run.scope,
+    run.active,
+    { personId, categoryId },
+    actorOf(run.actor),
+  );
 }
 
 async function auditAction(

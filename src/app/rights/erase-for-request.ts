@@ -5,8 +5,8 @@ import { createRetentionStore } from '../../store/retention-store.js';
 import type { OrganizationScope } from '../../store/scope.js';
 import { writeAuditEvent } from '../audit/write-audit-event.js';
 import { systemActor, type AppDeps } from '../context.js';
-import { shredCategoryKeyInTransaction } from '../keys/shred-category-key.js';
 import { erasePersonIn } from '../people/delete-person.js';
+import { eraseCategoryIn } from '../people/erase-category.js';
 import type { ActivePolicy } from '../policy/policy-registry.js';
 import { planningContext, planPerson } from '../retention/plan-retention.js';
 import { runRetentionForPerson } from '../retention/run-retention.js';
@@ -125,7 +125,6 @@ export async function eraseForRequest(
     }
   }
   await inTransaction(deps.store, async (trx) => {
-    const store = createPersonStore(trx);
     if (kept.length === 0) {
       await erasePersonIn(keyDeps, trx, scope, personId, {
         actor: { actorType: 'system', actorId: null },
@@ -137,15 +136,14 @@ export async function eraseForRequest(
       return;
     }
     for (const categoryId of toDelete) {
-      await store.deleteCategory(scope, personId, categoryId);
-      if (active.policy.categories.get(categoryId)?.isEncrypted === true) {
-        await shredCategoryKeyInTransaction(keyDeps, trx, scope, {
-          subjectId: personId,
-          categoryId,
-          actor: { actorType: 'system', actorId: null },
-          deferRotation: true,
-        });
-      }
+      await eraseCategoryIn(
+        keyDeps,
+        trx,
+        scope,
+        active,
+        { personId, categoryId },
+        { actorType: 'system', actorId: null },
+      );
     }
     await writeAuditEvent(keyDeps, trx, scope, undefined, {
       actorType: 'system',
