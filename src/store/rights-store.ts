@@ -164,6 +164,8 @@ export function createRightsStore(db: Executor) {
         personId?: string;
         receivedFrom?: string;
         receivedBefore?: string;
+        /** Only those whose deadline (the extended one, when extended) is before this instant. */
+        dueBefore?: string;
         limit: number;
       },
     ): Promise<RightsRequestRow[]> {
@@ -182,6 +184,12 @@ export function createRightsStore(db: Executor) {
       }
       if (filter.receivedBefore !== undefined) {
         query = query.where('received_at', '<', filter.receivedBefore);
+      }
+      const { dueBefore } = filter;
+      if (dueBefore !== undefined) {
+        query = query.where((eb) =>
+          eb(eb.fn.coalesce('extended_due_at', 'due_at'), '<', dueBefore),
+        );
       }
       const rows = await query
         .orderBy('received_at', 'desc')

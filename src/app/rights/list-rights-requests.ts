@@ -44,13 +44,12 @@ export async function listRightsRequests(
         ? { statuses: [...OPEN] }
         : {}),
     ...(query.personId === undefined ? {} : { personId: query.personId }),
+    // Filtered in the query, not after the limit: a page of the newest open requests could
+    // otherwise hide older overdue ones.
+    ...(query.overdue === true ? { dueBefore: now.toISOString() } : {}),
     limit: query.limit,
   });
-  return {
-    requests: rows
-      .filter((row) => query.overdue !== true || isOverdue(row, now))
-      .map((row) => viewOf(active, row, now)),
-  };
+  return { requests: rows.map((row) => viewOf(active, row, now)) };
 }
 
 export async function getRightsRequest(
